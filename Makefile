@@ -1,0 +1,41 @@
+# The two commands of the README: `make demo` runs a simulated hall, `make test` runs the suite.
+# Both work on a fresh Debian/Ubuntu machine with Python 3.11+: they install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+ARGS   ?=
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup demo test test-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/hallmesh demo $(ARGS)
+
+# Mosquitto (the real broker the integration tests start on free ports) and Node.js (which
+# runs the official MicroPython WebAssembly build) come from the system's packages when absent.
+test-deps: setup
+	@if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then \
+		echo "installing mosquitto"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q mosquitto; fi
+	@if [ ! -f /usr/share/fonts/opentype/unifont/unifont.otf ]; then \
+		echo "installing fonts-unifont"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q fonts-unifont; fi
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing nodejs"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; fi
+	@if [ ! -d tools/upy/node_modules/@micropython/micropython-webassembly-pyscript ]; then \
+		cd tools/upy && npm ci --silent --no-audit --no-fund; fi
+
+test: test-deps
+	$(PY) -m pytest -q $(ARGS)
+
+bench: test-deps
+	$(PY) -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) tools/upy/node_modules build run

@@ -1,0 +1,108 @@
+"""An embedded MQTT broker (amqtt) on a background thread, so one command runs a whole hall.
+
+It listens on 127.0.0.1:1883 unless that port is taken; then it takes a free port and says
+which on stdout. A real hall runs Mosquitto instead (see DESIGN.md).
+"""
+import asyncio
+import logging
+import socket
+import threading
+
+from amqtt.broker import Broker
+
+log = logging.getLogger("hallmesh.broker")
+
+DEFAULT_PORT = 1883
+
+
+class BrokerStartError(RuntimeError):
+    """The embedded broker could not listen anywhere."""
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _config(host, port):
+    # only anonymous auth: the $SYS and packet-logging plugins would add chatter and load
+    return {"listeners": {"default": {"type": "tcp", "bind": "%s:%d" % (host, port)}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}}
+
+
+class EmbeddedBroker:
+    def __init__(self, host="127.0.0.1", port=DEFAULT_PORT):
+        self.host = host
+        self.port = port
+        self._thread = None
+        self._loop = None
+        self._stopping = None
+        self._started = threading.Event()
+        self._error = None
+
+    def start(self, timeout=15.0):
+        """Start listening; returns self once it accepts connections."""
+        self._thread = threading.Thread(target=self._main, name="hallmesh-broker", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise BrokerStartError("embedded broker did not start within %.0fs" % timeout)
+        if self._error is not None:
+            raise BrokerStartError("embedded broker could not start: %s" % self._error)
+        return self
+
+    def stop(self, timeout=10.0):
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    def _main(self):
+        try:
+            asyncio.run(self._serve())
+        except Exception as exc:  # noqa: BLE001 - reported to start() instead of lost in a thread
+            self._error = exc
+            self._started.set()
+
+    async def _serve(self):
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        broker = await self._listen()
+        self._started.set()
+        await self._stopping.wait()
+        await broker.shutdown()
+
+    async def _listen(self):
+        """Start on the wanted port; if it is taken, on a free one (and say so)."""
+        if _port_free(self.host, self.port):
+            try:
+                broker = Broker(_config(self.host, self.port))
+                await broker.start()
+                return broker
+            except Exception:  # noqa: BLE001 - taken between the probe and the bind
+                pass
+        wanted, self.port = self.port, free_port(self.host)
+        print("port %d is taken; the embedded MQTT broker listens on %s:%d instead"
+              % (wanted, self.host, self.port), flush=True)
+        broker = Broker(_config(self.host, self.port))
+        await broker.start()
+        return broker
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _port_free(host, port):
+    """Can we listen there? Probed the way asyncio binds (SO_REUSEADDR), so a port left in
+    TIME_WAIT by an earlier run counts as free."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,126 @@
+"""`hallmesh` command line: gateway, report, sim."""
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from gateway import config
+
+log = logging.getLogger("hallmesh.gateway")
+
+SUBCOMMANDS = ("gateway", "report", "sim")
+
+
+def parse_broker(text):
+    """'host:port' -> (host, port); argparse turns the ValueError into a usage error."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError("expected HOST:PORT, got %r" % text)
+    return host, int(port)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="hallmesh", description="hallmesh queue-calling system")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gw = sub.add_parser("gateway", help="run the gateway of one hall until SIGINT/SIGTERM")
+    gw.add_argument("--hall", required=True, help="hall config (TOML)")
+    gw.add_argument("--db", required=True, help="SQLite store (created if missing)")
+    where = gw.add_mutually_exclusive_group()
+    where.add_argument("--broker", type=parse_broker, default=("127.0.0.1", 1883),
+                       metavar="HOST:PORT", help="MQTT broker (default 127.0.0.1:1883)")
+    where.add_argument("--embedded-broker", action="store_true",
+                       help="run an in-process broker on 127.0.0.1:1883 (or a free port)")
+    gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    rep = sub.add_parser("report", help="tickets per service, ratings per window")
+    rep.add_argument("--hall", required=True)
+    rep.add_argument("--db", required=True)
+    # everything after 'sim' goes to the simulator's own parser untouched (see main)
+    sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
+    return parser
+
+
+def setup_logging(verbose=False):
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("amqtt", "transitions"):   # the embedded broker's own chatter
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def load_hall(path):
+    try:
+        return config.load(path)
+    except config.ConfigError as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        raise SystemExit(2)
+
+
+def run_gateway(ns):
+    from gateway.broker import EmbeddedBroker
+    from gateway.mqtt import Gateway
+    from gateway.store import StoreError
+
+    setup_logging(ns.verbose)
+    hall = load_hall(ns.hall)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    broker = EmbeddedBroker().start() if ns.embedded_broker else None
+    host, port = (broker.host, broker.port) if broker else ns.broker
+    try:
+        gateway = Gateway.from_files(hall, ns.db, host, port)
+        if not gateway.start(wait=10.0):
+            log.warning("no broker at %s:%d yet; still trying", host, port)
+    except StoreError as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        return 2
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        gateway.stop()
+        if broker:
+            broker.stop()
+    return 0
+
+
+def run_report(ns):
+    from gateway.engine import fold
+    from gateway.reports import report_text
+    from gateway.store import StoreError, open_store
+
+    hall = load_hall(ns.hall)
+    if not os.path.exists(ns.db):
+        print("hallmesh: no store at %s (run the gateway first)" % ns.db, file=sys.stderr)
+        return 2
+    try:
+        with open_store(ns.db) as store:
+            state = fold(hall, store.load_events())
+    except StoreError as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        return 2
+    sys.stdout.write(report_text(state))
+    return 0
+
+
+def run_sim(args):
+    try:
+        import sim.cli
+    except ImportError as exc:
+        print("hallmesh: the simulator is not available (%s): is sim/cli.py there?" % exc, file=sys.stderr)
+        return 2
+    return sim.cli.main(args)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "sim":
+        return run_sim(argv[1:]) or 0
+    ns = build_parser().parse_args(argv)
+    runner = {"gateway": run_gateway, "report": run_report}[ns.command]
+    return runner(ns) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

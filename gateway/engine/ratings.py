@@ -1,0 +1,77 @@
+"""Ratings from a window's pad. Every press is kept; only some count.
+
+A press counts when the ticket the pad showed was finished at that pad's window, has not been
+rated yet, and the press came within the hall's rating timeout after the finish. Any other
+press is stored flagged with the reason and never counts, so a window's figures cannot be
+padded by extra presses and a citizen's real rating is never thrown away unseen.
+"""
+from gateway.engine import commands
+from gateway.engine.state import Refused
+
+NOTHING_TO_RATE = "nothing_to_rate"   # the pad showed no ticket
+ALREADY_RATED = "already_rated"       # a second press for the same ticket
+TIMED_OUT = "timed_out"               # pressed after the rating window closed
+WRONG_TICKET = "wrong_ticket"         # the shown ticket was not finished at this window
+FLAG_REASONS = (NOTHING_TO_RATE, ALREADY_RATED, TIMED_OUT, WRONG_TICKET)
+
+
+def rating_open(state, window, now):
+    """The ticket (or None) a window's pad should ask a rating for at `now`."""
+    tid = state.windows[window].open_rating
+    if tid is None:
+        return None
+    ticket = state.tickets[tid]
+    if ticket.rating is not None or now > ticket.finished_at + state.hall.rating_timeout_s:
+        return None
+    return ticket
+
+
+def judge(state, window, shown, pressed_at):
+    """(ticket, None) when the press counts, (ticket or None, reason) when it is flagged."""
+    if not shown:
+        return None, NOTHING_TO_RATE
+    tid = state.windows[window].finished_by_no.get(shown)
+    if tid is None:
+        return None, WRONG_TICKET
+    ticket = state.tickets[tid]
+    if ticket.rating is not None:
+        return ticket, ALREADY_RATED
+    if pressed_at > ticket.finished_at + state.hall.rating_timeout_s:
+        return ticket, TIMED_OUT
+    return ticket, None
+
+
+def decide_rate(state, cmd, now):
+    window, level = cmd["window"], cmd["level"]
+    if window not in state.windows:
+        raise Refused("window %r is not a window of this hall" % (window,))
+    if not isinstance(level, int) or not 1 <= level <= state.hall.rating_levels:
+        raise Refused("rating level %r is outside 1-%d" % (level, state.hall.rating_levels))
+    ticket, reason = judge(state, window, cmd["ticket"], cmd["pressed_at"])
+    common = {"at": now, "window": window, "level": level, "pressed_at": cmd["pressed_at"],
+              "device": cmd.get("device", "")}
+    if reason is None:
+        ev = {"type": "rating_counted", "tid": ticket.tid, "no": ticket.no, "svc": ticket.svc,
+              "staff": ticket.staff}
+    else:
+        ev = {"type": "rating_flagged", "reason": reason, "ticket": cmd["ticket"],
+              "tid": ticket.tid if ticket else None}
+    ev.update(common)
+    return [ev]
+
+
+def apply_counted(state, ev):
+    ticket = state.tickets[ev["tid"]]
+    ticket.rating = ev["level"]
+    win = state.windows[ev["window"]]
+    if win.open_rating == ticket.tid:
+        win.open_rating = None
+
+
+def apply_flagged(state, ev):
+    state.windows[ev["window"]].flagged += 1
+    state.flagged.append(ev)
+
+
+DECIDERS = {commands.RATE: decide_rate}
+APPLIERS = {"rating_counted": apply_counted, "rating_flagged": apply_flagged}

@@ -1,0 +1,82 @@
+"""The queue state: what folding the event log yields. Only `apply` (engine.core) changes it.
+
+Tickets are keyed by `tid`, a number that never repeats across days, because the printed
+number ("A001") starts again every day.
+"""
+from collections import deque
+from dataclasses import dataclass, field
+
+HISTORY = 20      # recent service times kept per service for the waiting estimate
+
+WAITING, CALLED, FINISHED, SKIPPED, EXPIRED = "waiting", "called", "finished", "skipped", "expired"
+IDLE, SERVING, PAUSED = "idle", "serving", "paused"
+
+
+class Refused(Exception):
+    """A command the rules do not allow now; str() is the reason told to the device."""
+
+
+@dataclass
+class Ticket:
+    tid: int
+    no: str
+    svc: str
+    green: bool
+    day: str
+    device: str
+    issued_at: float
+    ahead: int = 0
+    wait: tuple = (0, 0)
+    status: str = WAITING
+    window: int | None = None
+    staff: str | None = None
+    called_at: float | None = None
+    finished_at: float | None = None
+    calls: int = 0
+    rating: int | None = None
+
+
+@dataclass
+class WindowState:
+    number: int
+    services: tuple
+    status: str = IDLE
+    current: int | None = None        # tid being served
+    calls: int = 0                    # calls and recalls: a change makes the display announce
+    open_rating: int | None = None    # tid of the last ticket finished here, until rated
+    finished_by_no: dict = field(default_factory=dict)   # "A001" -> tid, latest finished here
+    flagged: int = 0
+
+
+@dataclass
+class State:
+    hall: object                      # gateway.config.Hall: the rules' parameters
+    windows: dict                     # number -> WindowState
+    waiting: dict                     # service code -> [tid], green ones first, each FIFO
+    durations: dict                   # service code -> deque of recent service seconds
+    day: str | None = None            # calendar day of the latest ticket numbering
+    numbers: dict = field(default_factory=dict)     # service code -> last number issued today
+    next_tid: int = 1
+    tickets: dict = field(default_factory=dict)     # tid -> Ticket
+    last_calls: dict = field(default_factory=dict)  # window -> (call order, tid)
+    call_seq: int = 0
+    flagged: list = field(default_factory=list)     # flagged rating presses, as events
+    parts: dict = field(default_factory=dict)       # device -> {part: condition}, e.g. paper
+    print_failures: list = field(default_factory=list)   # (device, ticket no, why)
+    applied: int = 0                                # events folded so far
+
+    def ticket(self, tid):
+        return self.tickets.get(tid)
+
+    def current(self, window):
+        """The Ticket being served at a window, or None."""
+        tid = self.windows[window].current
+        return self.tickets[tid] if tid is not None else None
+
+
+def new_state(hall):
+    """The state of a hall with an empty log."""
+    windows = {n: WindowState(n, w.services) for n, w in hall.windows.items()}
+    return State(hall=hall, windows=windows,
+                 waiting={code: [] for code in hall.services},
+                 durations={code: deque(maxlen=HISTORY) for code in hall.services})

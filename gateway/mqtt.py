@@ -1,0 +1,185 @@
+"""The MQTT adapter: paho on one side, the gateway Service on a single worker thread.
+
+paho's callbacks run on paho's network thread; they never raise and only put work on a
+queue, so a slow disk or a bad message can never stall or kill the network loop. The worker
+handles one message at a time, which keeps the engine single-threaded.
+
+In-process use (tests, simulator, demo):
+    gw = Gateway.from_files("halls/example.toml", "run/hall.db", "127.0.0.1", 1883)
+    gw.start()          # True once online: state replayed, views and birth published
+    ...                 # gw.counters, gw.stats, gw.fleet; `with gw.lock:` to read gw.state
+    gw.stop()
+"""
+import logging
+import queue
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+
+from gateway import config
+from gateway.service import Service
+from gateway.store import open_store
+from protocol import codec, messages, topics
+
+log = logging.getLogger("hallmesh.gateway")
+
+TICK_S = 0.5          # the worker wakes this often to expire pad rating requests
+_STOP = ("stop",)
+
+
+class Gateway:
+    """One hall's gateway. `state`, `counters`, `stats`, `fleet` are for reading only
+    (hold `lock` while reading `state` from another thread)."""
+
+    def __init__(self, hall, store, host="127.0.0.1", port=1883, clock=time.time, keepalive=30,
+                 owns_store=False):
+        self.hall, self.store, self.host, self.port = hall, store, host, port
+        self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
+        self.lock = threading.RLock()
+        self.ready = threading.Event()     # connected, views and birth published
+        self._queue = queue.Queue()
+        self._worker = None
+        self._client = None
+        self.service = None
+
+    @classmethod
+    def from_files(cls, hall, db_path, host="127.0.0.1", port=1883, **kwargs):
+        """A gateway that opens (and on stop closes) its own SQLite store. `hall` is a
+        config.Hall or the path of a hall file."""
+        if not isinstance(hall, config.Hall):
+            hall = config.load(hall)
+        return cls(hall, open_store(db_path), host, port, owns_store=True, **kwargs)
+
+    # read-only views of the service, for tests, the simulator and tools
+    @property
+    def state(self):
+        return self.service.state
+
+    @property
+    def counters(self):
+        return self.service.counters
+
+    @property
+    def stats(self):
+        return self.service.stats
+
+    @property
+    def fleet(self):
+        return self.service.fleet
+
+    @property
+    def session(self):
+        return self.service.session
+
+    def start(self, wait=10.0):
+        """Rebuild the state from the store, connect, publish views and birth.
+        Returns True once online; False if not online within `wait` s (it keeps trying)."""
+        self.service = Service(self.hall, self.store, self._publish, self.clock)
+        self.service.begin_session(self.store.next_session())
+        log.info("hall %s: %d events replayed, session %d", self.hall.id,
+                 self.service.state.applied, self.service.session)
+        self._client = self._make_client()
+        self._worker = threading.Thread(target=self._run, name="hallmesh-gw-worker", daemon=True)
+        self._worker.start()
+        self._client.connect_async(self.host, self.port, keepalive=self.keepalive)
+        self._client.loop_start()
+        return self.ready.wait(wait) if wait else False
+
+    def stop(self):
+        """Say 'offline' (retained), disconnect, finish the queued work, close an owned store."""
+        if self._client is None:
+            return
+        client, self._client = self._client, None
+        try:
+            topic, payload = self.service.goodbye()
+            info = client.publish(topic, payload, qos=1, retain=True)
+            if client.is_connected():
+                info.wait_for_publish(2.0)
+        except (RuntimeError, ValueError) as exc:
+            log.warning("could not say goodbye: %s", exc)
+        client.disconnect()
+        client.loop_stop()
+        self._queue.put(_STOP)
+        self._worker.join(10)
+        if self._owns_store:
+            self.store.close()
+        log.info("hall %s: gateway stopped", self.hall.id)
+
+    # --- paho side: runs on paho's thread, never raises --------------------------------
+
+    def _make_client(self):
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="hallmesh-gw-" + self.hall.id,
+                             clean_session=False)
+        will = codec.encode(messages.will(self.service.session))
+        client.will_set(topics.gateway_state(self.hall.id), will, qos=1, retain=True)
+        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        client.max_inflight_messages_set(100)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        try:
+            if reason_code.is_failure:
+                log.error("broker %s:%d refused the gateway: %s", self.host, self.port, reason_code)
+                return
+            self._queue.put(("connected",))
+        except Exception:  # noqa: BLE001 - a callback must never raise into paho
+            log.exception("on_connect")
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        try:
+            self.ready.clear()
+            if self._client is not None:
+                log.warning("lost the broker %s:%d (%s), reconnecting", self.host, self.port, reason_code)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _on_message(self, client, userdata, msg):
+        try:
+            self._queue.put(("message", msg.topic, bytes(msg.payload), bool(msg.retain)))
+        except Exception:  # noqa: BLE001
+            log.exception("on_message")
+
+    def _publish(self, topic, payload, retain):
+        client = self._client
+        if client is not None:
+            client.publish(topic, payload, qos=1, retain=retain)
+
+    # --- worker side ---------------------------------------------------------------
+
+    def _run(self):
+        while True:
+            try:
+                item = self._queue.get(timeout=TICK_S)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                return
+            try:
+                with self.lock:
+                    self._handle(item)
+                    self.service.refresh_views()
+            except Exception:  # noqa: BLE001 - one bad message must not stop the hall
+                self.service.counters["internal_error"] += 1
+                log.exception("internal error handling %r", item[:2] if item else item)
+
+    def _handle(self, item):
+        if item is None:
+            return
+        if item[0] == "connected":
+            self._subscribe()
+            self.service.on_connected()
+            self.ready.set()
+            log.info("hall %s: gateway online at %s:%d (session %d)", self.hall.id, self.host,
+                     self.port, self.service.session)
+        elif item[0] == "message":
+            self.service.on_message(item[1], item[2], item[3])
+
+    def _subscribe(self):
+        client = self._client
+        if client is not None:
+            client.subscribe([(topics.all_devices(self.hall.id, topics.EVENTS), 1),
+                              (topics.all_devices(self.hall.id, topics.STATE), 1)])

@@ -1,0 +1,52 @@
+"""Report figures from the folded state: per service and per window. Pure.
+
+Satisfaction rate = share of counted ratings in the top two levels (with 5 levels: 4 and 5),
+the way halls publish it. Flagged presses are shown next to it, never inside it.
+"""
+from gateway.engine.state import CALLED, EXPIRED, FINISHED, SKIPPED, WAITING
+
+
+def satisfied(level, levels):
+    return level >= levels - 1
+
+
+def service_figures(state):
+    rows = {code: {"name": svc.name, "issued": 0, "served": 0, "no_show": 0, "serving": 0, "waiting": 0,
+                   "expired": 0} for code, svc in state.hall.services.items()}
+    status_column = {FINISHED: "served", SKIPPED: "no_show", CALLED: "serving", WAITING: "waiting",
+                     EXPIRED: "expired"}
+    for ticket in state.tickets.values():
+        row = rows[ticket.svc]
+        row["issued"] += 1
+        column = status_column.get(ticket.status)
+        if column:
+            row[column] += 1
+    return rows
+
+
+def window_figures(state):
+    levels = state.hall.rating_levels
+    rows = {n: {"served": 0, "no_show": 0, "counted": 0, "satisfied": 0, "satisfaction": None,
+                "flagged": win.flagged} for n, win in state.windows.items()}
+    for ticket in state.tickets.values():
+        if ticket.window is None:
+            continue
+        row = rows[ticket.window]
+        if ticket.status == FINISHED:
+            row["served"] += 1
+        elif ticket.status == SKIPPED:
+            row["no_show"] += 1
+        if ticket.rating is not None:
+            row["counted"] += 1
+            row["satisfied"] += 1 if satisfied(ticket.rating, levels) else 0
+    for row in rows.values():
+        if row["counted"]:
+            row["satisfaction"] = row["satisfied"] / row["counted"]
+    return rows
+
+
+def flagged_by_reason(state):
+    counts = {}
+    for ev in state.flagged:
+        counts[ev["reason"]] = counts.get(ev["reason"], 0) + 1
+    return counts

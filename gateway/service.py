@@ -1,0 +1,167 @@
+"""The gateway's message handling, apart from paho: one inbound MQTT message in, zero or more
+publishes out through `publish(topic, payload, retain)`. Runs on a single worker thread.
+
+Order for a device event: decode -> validate -> known device? -> seen before? -> command ->
+decide -> store events + dedup record in one transaction -> apply -> ack -> views. The ack
+goes out only after the commit, so an acknowledged effect survives any crash; a resent event
+id finds its dedup record and gets the very same ack, and nothing is applied twice.
+"""
+import collections
+import logging
+
+from gateway import intake, narrate, views
+from gateway.engine import Refused, apply, decide, fold
+from gateway.presence import Fleet
+from gateway.store import StoreError
+from protocol import ProtocolError, codec, messages, topics
+
+log = logging.getLogger("hallmesh.gateway")
+
+VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
+
+
+class Service:
+    def __init__(self, hall, store, publish, clock):
+        self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
+        self.counters = collections.Counter()   # rejected messages by reason
+        self.stats = collections.Counter()      # accepted, refused, duplicate events
+        self.fleet = Fleet()
+        self.state = fold(hall, store.load_events())
+        self.session = 0
+        self._view_seq = 0
+        self._shown = {}                          # device id -> last published view without seq
+
+    def begin_session(self, session):
+        self.session = session
+        self._view_seq = session * VIEW_SEQ_BLOCK
+
+    # --- inbound -------------------------------------------------------------------
+
+    def on_message(self, topic, payload, retained=False):
+        try:
+            hall_id, dev_id, channel = topics.parse_device(topic)
+        except (ProtocolError, UnicodeError) as exc:
+            return self.reject("bad_topic", topic, exc)
+        if hall_id != self.hall.id:
+            return self.reject("wrong_hall", topic, "hall %r is not %r" % (hall_id, self.hall.id))
+        try:
+            msg = codec.decode(payload)
+        except ProtocolError as exc:
+            reason = "bad_version" if "unsupported protocol version" in str(exc) else "malformed"
+            return self.reject(reason, topic, exc)
+        if channel == topics.EVENTS:
+            return self._event(topic, dev_id, msg)
+        if channel == topics.STATE:
+            return self._presence(topic, dev_id, msg, retained)
+        return self.reject("bad_topic", topic, "the gateway takes no %r messages" % channel)
+
+    def reject(self, reason, topic, detail):
+        self.counters[reason] += 1
+        log.warning("rejected (%s) %s: %s", reason, topic, detail)
+
+    def _event(self, topic, dev_id, msg):
+        try:
+            messages.check_event(msg)
+        except ProtocolError as exc:
+            return self.reject("bad_field", topic, exc)
+        device = self.hall.devices.get(dev_id)
+        if device is None:
+            return self.reject("unknown_device", topic, "%r is not a device of this hall" % dev_id)
+        earlier = self.store.seen(device.id, msg["id"])
+        if earlier is not None:
+            self.stats["duplicate"] += 1
+            log.debug("%s: event %s seen before, same ack again", dev_id, msg["id"])
+            return self._send_ack(device.id, earlier)
+        self._execute(device, msg)
+
+    def _execute(self, device, msg):
+        now = self.clock()
+        try:
+            events = decide(self.state, intake.to_command(device, msg, now), now)
+        except Refused as exc:
+            events, ack = [], messages.ack(msg["id"], ok=False, error=str(exc))
+        else:
+            ack = messages.ack(msg["id"], ok=True, result=intake.ack_result(self.hall, events))
+        try:
+            self.store.append(events, dedup=(device.id, msg["id"], ack))
+        except StoreError as exc:
+            # not stored, so not acknowledged: the device keeps the event and sends it again
+            self.counters["store_error"] += 1
+            log.error("%s: event %s NOT stored, no ack: %s", device.id, msg["id"], exc)
+            return
+        for ev in events:
+            apply(self.state, ev)
+        self._tell(device, msg, ack, events)
+        self._send_ack(device.id, ack)
+
+    def _tell(self, device, msg, ack, events):
+        if not ack["ok"]:
+            self.stats["refused"] += 1
+            log.info("%s: %s refused: %s", device.id, _what(msg), ack["err"])
+            return
+        self.stats["accepted"] += 1
+        for ev in events:
+            text = narrate.line(self.hall, ev)
+            if text:
+                log.info("%s", text)
+
+    def _send_ack(self, dev_id, ack):
+        self.publish(topics.device(self.hall.id, dev_id, topics.ACK), codec.encode(dict(ack)), False)
+
+    def _presence(self, topic, dev_id, msg, retained):
+        try:
+            messages.check_presence(msg)
+        except ProtocolError as exc:
+            return self.reject("bad_field", topic, exc)
+        device = self.hall.devices.get(dev_id)
+        if device is None:
+            return self.reject("unknown_device", topic, "%r is not a device of this hall" % dev_id)
+        now = self.clock()
+        if msg["on"]:
+            self._birth(device, msg, now, retained)
+        elif self.fleet.will(dev_id, msg, now):
+            log.info("%s: offline (session %d)", dev_id, msg["ses"])
+        else:
+            log.info("%s: late will of session %d ignored (session %d is up)",
+                     dev_id, msg["ses"], self.fleet.get(dev_id).ses)
+
+    def _birth(self, device, msg, now, retained):
+        p = self.fleet.birth(device.id, msg, now)
+        if retained:
+            return   # an old birth kept by the broker: the device may have booted long ago
+        log.info("%s: online (session %d, fw %s, heap %s, rssi %s, reset %s)",
+                 device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
+        cmd = messages.command(messages.CMD_TIME, now=int(now))
+        self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
+        self.refresh_views(only=device.id)
+
+    # --- outbound ------------------------------------------------------------------
+
+    def on_connected(self):
+        """(Re)connected: everything retained goes out again, then the gateway's birth."""
+        self.refresh_views(force=True)
+        birth = messages.gateway_birth(self.session, int(self.clock()))
+        self.publish(topics.gateway_state(self.hall.id), codec.encode(birth), True)
+
+    def goodbye(self):
+        """The retained 'offline' a clean stop publishes itself (a will fires only on a crash)."""
+        return topics.gateway_state(self.hall.id), codec.encode(messages.will(self.session))
+
+    def refresh_views(self, force=False, only=None):
+        """Publish every view that changed since it was last published (or all, if forced)."""
+        current = views.all_views(self.state, self.clock())
+        for dev_id, body in current.items():
+            if only is not None and dev_id != only:
+                continue
+            if not force and only is None and self._shown.get(dev_id) == body:
+                continue
+            self._view_seq += 1
+            view = dict(body, seq=self._view_seq)
+            self.publish(topics.device(self.hall.id, dev_id, topics.VIEW), codec.encode(view), True)
+            self._shown[dev_id] = body
+
+
+def _what(msg):
+    if msg["t"] == messages.KEY:
+        return "key " + msg["key"]
+    return msg["t"] + " " + msg["id"]

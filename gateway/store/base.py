@@ -1,0 +1,38 @@
+"""What the gateway needs from a store. SQLite implements it now; a PostgreSQL store can
+implement the same five methods later without the gateway noticing.
+
+Contract:
+- append(events, dedup=None): the events (JSON-able dicts) and, if given, the dedup record
+  (device, event id, ack dict) are durable together or not at all; returns after commit.
+- load_events(): every appended event, in append order (the log the state is folded from).
+- seen(device, event_id): the ack dict stored with that device event, or None.
+- next_session(): increments and returns the gateway's start counter (durably).
+- close().
+"""
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (disk full, locked, corrupt); nothing was written."""
+
+
+class Store:
+    def append(self, events, dedup=None):
+        raise NotImplementedError
+
+    def load_events(self):
+        raise NotImplementedError
+
+    def seen(self, device, event_id):
+        raise NotImplementedError
+
+    def next_session(self):
+        raise NotImplementedError
+
+    def close(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,127 @@
+"""The event log and dedup records in one SQLite file.
+
+WAL with synchronous=FULL: when append() returns, the transaction is on disk, so an ack sent
+after it never promises something a power cut can take back. One connection, guarded by a
+lock, because the gateway's worker writes while a report or a test may read.
+"""
+import json
+import os
+import sqlite3
+import threading
+
+from gateway.store.base import Store, StoreError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    at   REAL NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dedup (
+    device   TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    ack      TEXT NOT NULL,
+    last_seq INTEGER,
+    PRIMARY KEY (device, event_id)
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class SqliteStore(Store):
+    def __init__(self, path):
+        self.path = str(path)
+        folder = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(folder, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = None
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError("%s: cannot open the store: %s" % (self.path, exc))
+        except StoreError:
+            self.close()
+            raise
+
+    def _check_version(self):
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            self._db.execute("PRAGMA user_version=%d" % SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise StoreError("%s: store schema %d, this gateway knows %d" % (self.path, version, SCHEMA_VERSION))
+
+    def _transaction(self, work):
+        """Run work(db) inside BEGIN IMMEDIATE ... COMMIT; nothing stays written on any error."""
+        with self._lock:
+            db = self._open_db()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                result = work(db)
+                db.execute("COMMIT")
+                return result
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError("%s: write failed: %s" % (self.path, exc)) from exc
+                raise
+
+    def _open_db(self):
+        if self._db is None:
+            raise StoreError("%s: the store is closed" % self.path)
+        return self._db
+
+    def append(self, events, dedup=None):
+        rows = [(ev["type"], float(ev["at"]), json.dumps(ev, ensure_ascii=False)) for ev in events]
+
+        def work(db):
+            last = None
+            for row in rows:
+                last = db.execute("INSERT INTO events (type, at, body) VALUES (?, ?, ?)", row).lastrowid
+            if dedup is not None:
+                device, event_id, ack = dedup
+                db.execute("INSERT INTO dedup (device, event_id, ack, last_seq) VALUES (?, ?, ?, ?)",
+                           (device, event_id, json.dumps(ack, ensure_ascii=False), last))
+            return last
+
+        return self._transaction(work)
+
+    def load_events(self):
+        with self._lock:
+            rows = self._open_db().execute("SELECT body FROM events ORDER BY seq").fetchall()
+        return [json.loads(body) for (body,) in rows]
+
+    def count_events(self):
+        with self._lock:
+            return self._open_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    def seen(self, device, event_id):
+        with self._lock:
+            row = self._open_db().execute("SELECT ack FROM dedup WHERE device = ? AND event_id = ?",
+                                   (device, event_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def next_session(self):
+        def work(db):
+            row = db.execute("SELECT value FROM meta WHERE key = 'session'").fetchone()
+            session = (int(row[0]) if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)", (str(session),))
+            return session
+
+        return self._transaction(work)
+
+    def close(self):
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -1,0 +1,1 @@
+"""Pictures of what the simulated hardware shows: printed tickets and display frames."""

@@ -1,0 +1,86 @@
+# Protocol tests in the Python subset MicroPython runs: pytest runs them under CPython and
+# tests/protocol/test_under_micropython.py runs the same functions under MicroPython.
+from protocol import ProtocolError, codec, messages, topics
+from tests.support.expect import raises_naming
+
+
+def test_device_topics_follow_the_layout():
+    assert topics.device("riverside", "pad-3", "evt") == "hm/riverside/dev/pad-3/evt"
+    assert topics.device("riverside", "pad-3", "view") == "hm/riverside/dev/pad-3/view"
+    assert topics.gateway_state("riverside") == "hm/riverside/gw/state"
+    assert topics.all_devices("riverside", "evt") == "hm/riverside/dev/+/evt"
+    assert topics.device_filter("riverside", "pad-3") == "hm/riverside/dev/pad-3/+"
+
+
+def test_parse_device_topic_round_trips_and_accepts_bytes():
+    assert topics.parse_device("hm/riverside/dev/pad-3/evt") == ("riverside", "pad-3", "evt")
+    assert topics.parse_device(b"hm/h1/dev/p_1/ack") == ("h1", "p_1", "ack")
+
+
+def test_bad_topics_name_the_fault():
+    raises_naming(ProtocolError, "not a device topic", topics.parse_device, "hm/riverside/gw/state")
+    raises_naming(ProtocolError, "unknown device channel", topics.parse_device, "hm/h/dev/d/nope")
+    raises_naming(ProtocolError, "may use only", topics.device, "River Side", "d", "evt")
+    raises_naming(ProtocolError, "may use only", topics.device, "h", "pad+", "evt")
+    raises_naming(ProtocolError, "1-32 characters", topics.device, "h", "", "evt")
+    raises_naming(ProtocolError, "1-32 characters", topics.gateway_state, "x" * 33)
+    raises_naming(ProtocolError, "unknown device channel", topics.device, "h", "d", "secret")
+
+
+def test_event_round_trips_through_the_codec():
+    msg = messages.event("printer-1-3-17", messages.KEY, 1795420800123, key="k1")
+    back = codec.decode(codec.encode(msg))
+    assert back["id"] == "printer-1-3-17"
+    assert back["t"] == "key" and back["key"] == "k1" and back["at"] == 1795420800123
+    assert back["v"] == 1
+    assert messages.check_event(back) is back
+
+
+def test_chinese_text_survives_the_codec():
+    msg = messages.command(messages.CMD_PRINT, ticket={"no": "A001", "name": "户籍办理"})
+    assert codec.decode(codec.encode(msg))["ticket"]["name"] == "户籍办理"
+
+
+def test_codec_rejects_what_is_not_a_message():
+    raises_naming(ProtocolError, "empty", codec.decode, b"")
+    raises_naming(ProtocolError, "not UTF-8 JSON", codec.decode, b"{nope")
+    raises_naming(ProtocolError, "not UTF-8 JSON", codec.decode, b"\xff\xfe")
+    raises_naming(ProtocolError, "JSON object", codec.decode, b"[1, 2]")
+    raises_naming(ProtocolError, "version", codec.decode, b'{"id": "x"}')
+    raises_naming(ProtocolError, "version", codec.decode, b'{"v": 2}')
+    raises_naming(ProtocolError, "exceeds", codec.decode, b"{" + b" " * 3000 + b"}")
+
+
+def test_codec_refuses_to_encode_an_oversized_message():
+    raises_naming(ProtocolError, "exceeds", codec.encode, {"blob": "x" * 3000})
+
+
+def test_events_are_validated_field_by_field():
+    ok = messages.event("d-1-1", messages.RATE, 5, level=5, ticket="A001")
+    assert messages.check_event(ok) is ok
+    raises_naming(ProtocolError, "'id'", messages.check_event, {"t": "key", "key": "k1"})
+    raises_naming(ProtocolError, "event type", messages.check_event, {"id": "a", "t": "explode"})
+    raises_naming(ProtocolError, "'key'", messages.check_event, {"id": "a", "t": "key"})
+    raises_naming(ProtocolError, "'level'", messages.check_event, {"id": "a", "t": "rate", "level": 0, "ticket": ""})
+    raises_naming(ProtocolError, "'level'", messages.check_event, {"id": "a", "t": "rate", "level": "5", "ticket": ""})
+    raises_naming(ProtocolError, "bool", messages.check_event, {"id": "a", "t": "rate", "level": True, "ticket": ""})
+    raises_naming(ProtocolError, "'at'", messages.check_event, {"id": "a", "t": "key", "key": "k", "at": -1})
+    raises_naming(ProtocolError, "'id'", messages.check_event, {"id": "x" * 49, "t": "key", "key": "k"})
+    raises_naming(ProtocolError, "'ok'", messages.check_event, {"id": "a", "t": "printed", "ticket": "A1"})
+    raises_naming(ProtocolError, "'state'", messages.check_event, {"id": "a", "t": "status", "part": "paper"})
+
+
+def test_presence_ack_command_and_view_checks():
+    birth = messages.birth(3, "pad", "0.1.0", "hm-pad-v1", 61000, -58, "power")
+    assert messages.check_presence(birth)["on"] is True
+    assert messages.check_presence(messages.will(3))["ses"] == 3
+    raises_naming(ProtocolError, "'ses'", messages.check_presence, {"on": True})
+    ack = messages.ack("d-1-1", ok=False, error="no window open for service A")
+    assert messages.check_ack(ack)["err"] == "no window open for service A"
+    assert "res" not in ack
+    raises_naming(ProtocolError, "'ok'", messages.check_ack, {"ack": "d-1-1"})
+    assert messages.check_command(messages.command(messages.CMD_TIME, now=1795420800))["now"] == 1795420800
+    raises_naming(ProtocolError, "command", messages.check_command, {"c": "selfdestruct"})
+    raises_naming(ProtocolError, "'now'", messages.check_command, {"c": "time"})
+    raises_naming(ProtocolError, "view kind", messages.check_view, {"kind": "toaster", "seq": 1})
+    assert messages.check_view({"kind": "window", "seq": 1})["seq"] == 1

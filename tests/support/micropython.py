@@ -1,0 +1,24 @@
+"""Run test modules under the official MicroPython WebAssembly build (via Node)."""
+import os
+import shutil
+import subprocess
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUNNER_DIR = os.path.join(REPO, "tools", "upy")
+
+
+def runner_ready():
+    return shutil.which("node") is not None and os.path.isdir(
+        os.path.join(RUNNER_DIR, "node_modules", "@micropython", "micropython-webassembly-pyscript"))
+
+
+def run(modules, mounts, heap=256 * 1024, timeout=120):
+    """Run every test_* of `modules` under MicroPython; returns (exit code, output)."""
+    if not runner_ready():
+        raise RuntimeError("MicroPython WebAssembly runner missing: run 'make test' (npm install in tools/upy)")
+    cmd = ["node", os.path.join(RUNNER_DIR, "run.mjs"), "--root", REPO, "--heap", str(heap)]
+    for mount in mounts:
+        cmd += ["--mount", mount]
+    cmd += list(modules)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return proc.returncode, proc.stdout + proc.stderr

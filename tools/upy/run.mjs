@@ -1,0 +1,66 @@
+// Runs Python test modules under the official MicroPython WebAssembly build.
+// usage: node run.mjs --root REPO [--mount DIR_OR_FILE]... [--heap BYTES] MODULE...
+// Each mount is copied from REPO into MicroPython's in-memory filesystem under /lib with the
+// same relative path, so `import tests.protocol.x` means the same file under both Pythons.
+import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+import fs from "node:fs";
+import path from "node:path";
+
+function parseArgs(argv) {
+  const opts = { root: process.cwd(), mounts: [], heap: 256 * 1024, modules: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--root") opts.root = argv[++i];
+    else if (a === "--mount") opts.mounts.push(argv[++i]);
+    else if (a === "--heap") opts.heap = parseInt(argv[++i], 10);
+    else opts.modules.push(a);
+  }
+  return opts;
+}
+
+function copyInto(mp, hostPath, fsPath) {
+  const st = fs.statSync(hostPath);
+  if (st.isDirectory()) {
+    mp.FS.mkdirTree(fsPath);
+    for (const name of fs.readdirSync(hostPath)) {
+      if (name === "__pycache__" || name === "node_modules") continue;
+      copyInto(mp, path.join(hostPath, name), fsPath + "/" + name);
+    }
+  } else if (hostPath.endsWith(".py") || hostPath.endsWith(".json")) {
+    mp.FS.mkdirTree(path.posix.dirname(fsPath));
+    mp.FS.writeFile(fsPath, fs.readFileSync(hostPath));
+  }
+}
+
+function ensurePackages(mp, rel) {
+  // Every folder on the way to a mount is a package, as it is on the host.
+  const parts = rel.split("/").slice(0, -1);
+  let dir = "/lib";
+  for (const p of parts) {
+    dir += "/" + p;
+    mp.FS.mkdirTree(dir);
+    try { mp.FS.stat(dir + "/__init__.py"); } catch { mp.FS.writeFile(dir + "/__init__.py", ""); }
+  }
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const mp = await loadMicroPython({
+  heapsize: opts.heap,
+  stdout: (line) => process.stdout.write(line + "\n"),
+  stderr: (line) => process.stderr.write(line + "\n"),
+});
+for (const rel of opts.mounts) {
+  ensurePackages(mp, rel);
+  copyInto(mp, path.join(opts.root, rel), "/lib/" + rel);
+}
+const harness = fs.readFileSync(new URL("./harness.py", import.meta.url), "utf8");
+let failed = 0;
+try {
+  mp.runPython("import sys\nsys.path.insert(0, '/lib')\n" + harness);
+  const run = mp.globals.get("run_modules");
+  failed = run(opts.modules.join(","));
+} catch (err) {
+  console.error(String(err));
+  failed = 1;
+}
+process.exit(failed ? 1 : 0);
