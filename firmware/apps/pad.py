@@ -1,0 +1,67 @@
+# Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume) act for
+# this window; rating keys r1..rN rate the ticket the gateway says is open for rating
+# (r1 worst). The pad sends every rating press; the gateway decides whether it counts.
+import time
+
+from apps.base import App
+from drivers.panel import Panel
+from protocol.messages import STAFF_KEYS
+
+THANKS_MS = 5000
+
+
+class Pad(App):
+    def __init__(self, device):
+        App.__init__(self, device)
+        self.panel = Panel(device.board["panel"])
+        self.rate = ""             # the ticket open for rating, from the view
+        self.serving = ""
+        self.thanked_at = None     # ticks when the last rating was counted
+
+    def on_key(self, name):
+        if name in STAFF_KEYS:
+            self._sent(self.device.send("key", key=name))
+        elif name[:1] == "r" and name[1:].isdigit():
+            self._sent(self.device.send("rate", level=int(name[1:]), ticket=self.rate))
+
+    def _sent(self, event):
+        self.leds.blink("status", 300 if event else 3000)
+
+    def on_view(self, view):
+        if view["kind"] != "pad":
+            return
+        self.serving, rate = view.get("serving", ""), view.get("rate", "")
+        if rate and rate != self.rate:
+            self.thanked_at = None
+        self.rate = rate
+        self._show()
+
+    def on_ack(self, event, ack):
+        res = ack.get("res") or {}
+        if event["t"] == "rate" and res.get("counted"):
+            self.thanked_at = time.ticks_ms()
+            self._show()
+
+    def on_gateway(self, on):
+        self._show()
+
+    def tick(self):
+        App.tick(self)
+        if self.thanked_at is not None and time.ticks_diff(time.ticks_ms(), self.thanked_at) > THANKS_MS:
+            self.thanked_at = None
+            self._show()
+
+    def _show(self):
+        if not self.device.gateway_on:
+            top = "Service paused"
+        elif self.serving:
+            top = "Serving " + self.serving
+        else:
+            top = "Window open"
+        if self.thanked_at is not None:
+            bottom = "Thank you!"
+        elif self.rate:
+            bottom = "Please rate " + self.rate
+        else:
+            bottom = ""
+        self.panel.show_all([top, bottom])

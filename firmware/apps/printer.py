@@ -1,0 +1,56 @@
+# Ticket printer: a citizen presses a service key, the gateway allocates the ticket (in the
+# ack), the printer prints it and reports the outcome. A press is kept in the outbox until
+# the gateway answers, so a press during an outage still gets its ticket.
+from machine import UART, Pin
+
+from apps.base import App
+from drivers import escpos
+
+
+class Printer(App):
+    def __init__(self, device):
+        App.__init__(self, device)
+        spec = device.board["printer"]
+        self.uart = UART(spec["uart"], baudrate=spec.get("baud", 9600), tx=spec.get("tx"),
+                         rx=spec.get("rx"))
+        sensor = device.board.get("paper_sensor")
+        self.paper = Pin(sensor, Pin.IN) if sensor is not None else None
+        self.paper_out = False
+        self.printed = 0
+
+    def on_key(self, name):
+        if self.device.send("key", key=name) is None:
+            self.leds.blink("status", 3000)     # outbox full: the press is refused visibly
+        else:
+            self.leds.blink("status", 600)
+
+    def on_ack(self, event, ack):
+        if event["t"] != "key":
+            return
+        ticket = (ack.get("res") or {}).get("ticket")
+        if not ack["ok"] or not isinstance(ticket, dict):
+            self.leds.blink("status", 3000)     # refused: e.g. the service is closed
+            return
+        self.print_ticket(ticket)
+
+    def on_command(self, cmd):
+        if cmd["c"] == "print" and isinstance(cmd.get("ticket"), dict):
+            self.print_ticket(cmd["ticket"])
+
+    def print_ticket(self, ticket):
+        no = ticket.get("no", "")
+        if self._paper_out():
+            self.device.send("printed", ticket=no, ok=False, why="paper out")
+            return
+        self.uart.write(escpos.ticket(ticket))
+        self.printed += 1
+        self.device.send("printed", ticket=no, ok=True)
+
+    def _paper_out(self):
+        # the sensor's switch pulls the pin low when the roll runs out
+        out = self.paper is not None and self.paper.value() == 0
+        if out != self.paper_out:
+            self.paper_out = out
+            self.leds.set("paper", out)
+            self.device.send("status", part="paper", state="out" if out else "ok")
+        return out

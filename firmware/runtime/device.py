@@ -1,0 +1,175 @@
+# The device's main loop and what every device kind shares: settings, the link to the
+# broker, the outbox, gateway time, commands, the watchdog. The app of the device's kind
+# (apps/printer.py, apps/display.py, apps/pad.py) adds what is particular to it.
+import gc
+import sys
+import time
+
+import machine
+
+from protocol import codec, messages, topics
+from runtime import settings
+from runtime.clock import Clock
+from runtime.link import Link
+from runtime.outbox import Outbox, OutboxFull
+
+FIRMWARE = "0.2.0"
+RESET_CAUSES = {"PWRON_RESET": "power", "HARD_RESET": "hard", "WDT_RESET": "watchdog",
+                "DEEPSLEEP_RESET": "deepsleep", "SOFT_RESET": "soft"}
+
+
+def show_error(exc):
+    """Print a traceback on the serial console (MicroPython and CPython spell it apart)."""
+    if hasattr(sys, "print_exception"):
+        sys.print_exception(exc)
+    else:
+        print("error:", repr(exc))
+
+
+def reset_cause():
+    cause = machine.reset_cause()
+    for name in RESET_CAUSES:
+        if getattr(machine, name, None) == cause:
+            return RESET_CAUSES[name]
+    return "other"
+
+
+class Device:
+    def __init__(self, root, cfg, board, session):
+        self.root, self.cfg, self.board, self.session = root, cfg, board, session
+        self.id = cfg["id"]
+        self.clock = Clock()
+        self.outbox = Outbox(root + "outbox.json")
+        self.seq = 0
+        self.sent = {}            # event id -> ticks of its last send, RAM only
+        self.gateway_on = False
+        self.rst = reset_cause()
+        self.evt_topic = topics.device(cfg["hall"], self.id, topics.EVENTS)
+        self.link = Link(cfg, self.birth, self.on_message)
+        self.app = None
+
+    def birth(self):
+        gc.collect()
+        rssi = 0
+        try:
+            rssi = self.link.wlan.status("rssi")
+        except Exception:
+            pass
+        return messages.birth(self.session, self.cfg["kind"], FIRMWARE, self.board.get("name", "?"),
+                              gc.mem_free(), rssi, self.rst)
+
+    # --- events out ------------------------------------------------------------------
+
+    def send(self, kind, **fields):
+        """Make an event, keep it in the outbox and send it. Returns it, or None when the
+        outbox is full (the app tells the user; nothing accepted is dropped)."""
+        self.seq += 1
+        event = messages.event(self.id + "-" + str(self.session) + "-" + str(self.seq), kind,
+                               self.clock.now_ms(), **fields)
+        try:
+            self.outbox.add(event)
+        except OutboxFull:
+            return None
+        self._transmit(event)
+        return event
+
+    def _transmit(self, event):
+        self.sent[event["id"]] = time.ticks_ms()
+        self.link.publish(self.evt_topic, codec.encode(dict(event)))
+
+    def resend(self, force=False):
+        """Send again what the gateway has not acknowledged: everything on (re)connect,
+        otherwise what waited longer than resend_ms."""
+        if not self.link.up() or not self.gateway_on:
+            return
+        now = time.ticks_ms()
+        for event in list(self.outbox.items):
+            last = self.sent.get(event["id"])
+            if force or last is None or time.ticks_diff(now, last) > self.cfg["resend_ms"]:
+                self._transmit(event)
+                if not self.link.up():
+                    return
+
+    # --- messages in -----------------------------------------------------------------
+
+    def on_message(self, channel, msg):
+        try:
+            self._dispatch(channel, msg)
+        except Exception as exc:   # a bad message must never stop the device
+            self.link.bad += 1
+            show_error(exc)
+
+    def _dispatch(self, channel, msg):
+        if channel == "gw":
+            return self._gateway(msg)
+        if channel in ("up", "down"):
+            self.gateway_on = self.gateway_on and channel == "up"
+            return self.app.on_link(channel == "up")
+        if channel == topics.ACK:
+            messages.check_ack(msg)
+            event = self.outbox.take(msg["ack"])
+            if event is not None:
+                self.sent.pop(event["id"], None)
+                self.app.on_ack(event, msg)
+        elif channel == topics.VIEW:
+            self.app.on_view(messages.check_view(msg))
+        elif channel == topics.COMMAND:
+            self._command(messages.check_command(msg))
+
+    def _gateway(self, msg):
+        messages.check_presence(msg)
+        was = self.gateway_on
+        self.gateway_on = msg["on"]
+        if "now" in msg:
+            self.clock.set(msg["now"])
+        if self.gateway_on != was:
+            self.app.on_gateway(self.gateway_on)
+        if self.gateway_on:
+            self.resend(force=True)
+
+    def _command(self, cmd):
+        name = cmd["c"]
+        if name == messages.CMD_TIME:
+            self.clock.set(cmd["now"])
+        elif name == messages.CMD_REBOOT:
+            machine.reset()
+        elif name == messages.CMD_IDENTIFY:
+            self.app.leds.blink("status", cmd.get("s", 5) * 1000)
+        else:
+            self.app.on_command(cmd)
+
+    # --- the loop --------------------------------------------------------------------
+
+    def step(self):
+        self.link.poll(self.session)
+        for key in self.app.keys.poll():
+            self.app.on_key(key)
+        self.resend()
+        self.app.tick()
+
+
+def make_app(device):
+    kind = device.cfg["kind"]
+    if kind == "printer":
+        from apps.printer import Printer as App
+    elif kind == "pad":
+        from apps.pad import Pad as App
+    else:
+        from apps.display import Display as App
+    return App(device)
+
+
+def run(root=""):
+    """Boot: read flash, count the boot, start the app, loop for ever. The watchdog is fed
+    only here, so a loop stuck anywhere resets the board; so does a broker lost for long."""
+    cfg, board = settings.load(root)
+    device = Device(root, cfg, board, settings.count_boot(root))
+    device.app = make_app(device)
+    wdt = machine.WDT(timeout=cfg["wdt_ms"])
+    poll_ms = cfg["poll_ms"]
+    while True:
+        device.step()
+        if device.link.offline_ms() > cfg["offline_reset_s"] * 1000:
+            machine.reset()
+        wdt.feed()
+        time.sleep_ms(poll_ms)

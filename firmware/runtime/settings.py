@@ -1,0 +1,59 @@
+# The device's settings from flash: config.json (who it is, where the broker is) and
+# board.json (which pins drive which parts), plus the boot counter kept beside them.
+import json
+
+KINDS = ("printer", "display", "pad")
+DEFAULTS = {"keepalive": 30, "poll_ms": 50, "wdt_ms": 60000, "resend_ms": 4000,
+            "offline_reset_s": 900}
+
+
+class ConfigError(Exception):
+    pass
+
+
+def read_json(root, name):
+    try:
+        with open(root + name) as f:
+            return json.load(f)
+    except OSError:
+        raise ConfigError(name + " is missing from flash")
+    except ValueError:
+        raise ConfigError(name + " is not valid JSON")
+
+
+def _need(cfg, name, kind):
+    if name not in cfg or not isinstance(cfg[name], kind):
+        raise ConfigError("config.json needs '" + name + "' (" + kind.__name__ + ")")
+    return cfg[name]
+
+
+def load(root):
+    """(config, board) from flash; ConfigError naming the first missing or wrong field."""
+    cfg = read_json(root, "config.json")
+    if not isinstance(cfg, dict):
+        raise ConfigError("config.json must hold an object")
+    _need(cfg, "id", str)
+    _need(cfg, "hall", str)
+    if _need(cfg, "kind", str) not in KINDS:
+        raise ConfigError("config.json 'kind' must be one of " + ", ".join(KINDS))
+    _need(_need(cfg, "broker", dict), "host", str)
+    for name in DEFAULTS:
+        cfg.setdefault(name, DEFAULTS[name])
+    board = read_json(root, "board.json")
+    if not isinstance(board, dict) or board.get("kind") != cfg["kind"]:
+        raise ConfigError("board.json is not a " + cfg["kind"] + " board")
+    return cfg, board
+
+
+def count_boot(root):
+    """Add one to the boot counter in flash and return it: the session number that makes
+    event ids unique across reboots and lets the gateway tell an old last-will from a new one."""
+    path = root + "session"
+    try:
+        with open(path) as f:
+            session = int(f.read()) + 1
+    except (OSError, ValueError):
+        session = 1
+    with open(path, "w") as f:
+        f.write(str(session))
+    return session

@@ -1,0 +1,156 @@
+"""One simulated device: its board (sim.board), its flash folder, and a thread that runs the
+real firmware (firmware/runtime/device.py) on them, rebooting it as a board would."""
+import json
+import logging
+import os
+import threading
+import time
+
+from sim import board as boards
+from sim import clock, firmware_path
+from sim.escpos_model import EscPosInterpreter
+from sim.panel_model import PanelModel, spoken
+
+firmware_path.install()
+import runtime.device  # noqa: E402  (the firmware itself, found through firmware_path)
+
+log = logging.getLogger("hallmesh.sim")
+
+
+def board_spec(name, boards_dir=firmware_path.BOARDS):
+    path = os.path.join(boards_dir, name + ".json")
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError:
+        raise ValueError("board file %s not found (device board %r)" % (path, name))
+
+
+class SimDevice:
+    def __init__(self, config, flash_dir, spec):
+        """`config` is what flash.sh would write as config.json; `spec` the board file."""
+        self.id = config["id"]
+        self.kind = config["kind"]
+        self.config = config
+        self.spec = spec
+        self.board = boards.SimBoard(self.id, flash_dir)
+        self.root = os.path.join(flash_dir, "")
+        self.thread = None
+        self.crashes = 0
+        self.boots = 0
+        self.write_flash()
+
+    def write_flash(self):
+        for name, body in (("config.json", self.config), ("board.json", self.spec)):
+            with open(self.root + name, "w") as f:
+                json.dump(body, f)
+
+    # --- power ---------------------------------------------------------------------
+
+    def start(self, cause=boards.PWRON_RESET):
+        if self.thread is not None and self.thread.is_alive():
+            raise RuntimeError("%s is already running" % self.id)
+        self.board.power_on(cause)
+        self.thread = threading.Thread(target=self._main, name="dev-" + self.id, daemon=True)
+        self.thread.start()
+
+    def power_off(self, wait_s=10.0):
+        self.board.power_off()
+        if self.thread is not None:
+            self.thread.join(wait_s)
+            if self.thread.is_alive():
+                raise RuntimeError("%s did not stop within %.0f s of its power cut" % (self.id, wait_s))
+
+    def power_cycle(self, off_s=0.2):
+        """RAM lost, flash kept: the firmware boots again from the same flash folder."""
+        self.power_off()
+        time.sleep(off_s)
+        self.start(boards.PWRON_RESET)
+
+    def _main(self):
+        boards.bind(self.board)
+        while self.board.power.is_set():
+            self.boots += 1
+            try:
+                runtime.device.run(self.root)
+            except boards.Reset as reset:
+                self.board.reset_cause = reset.cause
+                self.board.wdt = None
+            except boards.PowerOff:
+                return
+            except Exception:
+                # On a board an uncaught error ends main.py; only the watchdog brings it back.
+                self.crashes += 1
+                log.exception("%s: firmware crashed", self.id)
+                if not self._await_watchdog():
+                    return
+
+    def _await_watchdog(self):
+        if self.board.wdt is None:
+            self.board.power_cut.wait()
+            return False
+        timeout_ms = self.board.wdt[0]
+        if self.board.power_cut.wait(timeout_ms / 1000.0 / clock.speed):
+            return False
+        self.board.reset_cause = boards.WDT_RESET
+        self.board.wdt = None
+        return True
+
+    # --- the world around it ---------------------------------------------------------
+
+    def press(self, key, hold_ms=150, bounces=0):
+        """A finger on a key: optional contact bounce, held for hold_ms, released."""
+        pins = self.spec.get("keys", {})
+        if key not in pins:
+            raise KeyError("%s has no key %r (keys: %s)" % (self.id, key, ", ".join(pins)))
+        pin = self.board.pin(pins[key])
+        active = self.spec.get("key_active", 0)
+        for _ in range(bounces):
+            pin.drive(active)
+            time.sleep(0.002)
+            pin.drive(1 - active)
+            time.sleep(0.002)
+        pin.drive(active)
+        time.sleep(hold_ms / 1000.0 / clock.speed)
+        pin.drive(1 - active)
+
+    def set_input(self, part, level):
+        """Drive a named input pin of the board file (e.g. 'paper_sensor')."""
+        self.board.pin(self.spec[part]).drive(level)
+
+    def led(self, name):
+        return self.board.pin(self.spec["leds"][name]).level
+
+    def cut_network(self):
+        self.board.cut_network()
+
+    def restore_network(self):
+        self.board.restore_network()
+
+    # --- what it produced ----------------------------------------------------------
+
+    def uart_bytes(self, part):
+        return self.board.uart(self.spec[part]["uart"]).take()
+
+    def tickets(self):
+        """Every ticket the printer has cut, as the printer read the ESC/POS bytes."""
+        interpreter = EscPosInterpreter()
+        interpreter.feed(self.uart_bytes("printer"))
+        return interpreter.tickets
+
+    def panel(self):
+        return PanelModel(self.spec["panel"].get("rows", 2)).feed(self.uart_bytes("panel"))
+
+    def shows(self):
+        """The panel's text, rows joined by newlines."""
+        return self.panel().text()
+
+    def spoken(self):
+        return spoken(self.uart_bytes("speaker")) if "speaker" in self.spec else []
+
+    def outbox(self):
+        try:
+            with open(self.root + "outbox.json") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return []
