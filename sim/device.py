@@ -98,8 +98,9 @@ class SimDevice:
 
     # --- the world around it ---------------------------------------------------------
 
-    def press(self, key, hold_ms=150, bounces=0):
-        """A finger on a key: optional contact bounce, held for hold_ms, released."""
+    def press(self, key, hold_ms=150, bounces=0, lift_ms=120):
+        """A finger on a key: optional contact bounce, held for hold_ms, released, and off the
+        key for lift_ms (no finger presses again within a poll)."""
         pins = self.spec.get("keys", {})
         if key not in pins:
             raise KeyError("%s has no key %r (keys: %s)" % (self.id, key, ", ".join(pins)))
@@ -113,6 +114,7 @@ class SimDevice:
         pin.drive(active)
         time.sleep(hold_ms / 1000.0 / clock.speed)
         pin.drive(1 - active)
+        time.sleep(lift_ms / 1000.0 / clock.speed)
 
     def set_input(self, part, level):
         """Drive a named input pin of the board file (e.g. 'paper_sensor')."""
@@ -120,6 +122,16 @@ class SimDevice:
 
     def led(self, name):
         return self.board.pin(self.spec["leds"][name]).level
+
+    def in_service(self):
+        """The status LED has been steady on for a moment: linked, and the gateway is up."""
+        if "status" not in self.spec.get("leds", {}):
+            return True
+        for _ in range(4):
+            if not self.led("status"):
+                return False
+            time.sleep(0.02)
+        return True
 
     def cut_network(self):
         self.board.cut_network()

@@ -52,6 +52,12 @@ class SimHall:
         for dev in self.devices.values():
             dev.power_off()
 
+    def wait_ready(self, timeout=30.0):
+        """Until every device's status LED is steady on: connected, with the gateway online."""
+        for dev in self.devices.values():
+            self.wait_until(dev.in_service, timeout, "%s to be in service (status LED on)" % dev.id)
+        return self
+
     def __enter__(self):
         return self.start()
 

@@ -1,6 +1,6 @@
 """What an LED panel controller and a voice module make of the frames the firmware sends.
 
-Panel frame: STX, row, attribute (0 steady, 1 blink), UTF-8 text, ETX. Voice frame: STX, 'V',
+Panel frame: STX, row as an ASCII digit, attribute '0' steady or '1' blink, UTF-8 text, ETX. Voice frame: STX, 'V',
 UTF-8 text, ETX. Bytes outside a frame, or a frame that does not decode, are counted as
 garbage, as a real controller would ignore them."""
 STX, ETX = 0x02, 0x03
@@ -33,7 +33,8 @@ class PanelModel:
         bodies, garbage = frames(data)
         self.garbage += garbage
         for body in bodies:
-            if len(body) < 2 or body[0] >= len(self.rows):
+            row = body[0] - 48 if body else -1
+            if len(body) < 2 or not 0 <= row < len(self.rows) or body[1] not in b"01":
                 self.garbage += 1
                 continue
             try:
@@ -41,8 +42,8 @@ class PanelModel:
             except UnicodeDecodeError:
                 self.garbage += 1
                 continue
-            self.rows[body[0]] = text
-            self.blink[body[0]] = body[1] == 1
+            self.rows[row] = text
+            self.blink[row] = body[1] == 49
             self.frames += 1
         return self
 

@@ -1,5 +1,6 @@
 # An LED matrix panel behind a serial controller. One frame per row:
-#   STX, row, attribute (0 steady, 1 blink), UTF-8 text, ETX
+#   STX, row as an ASCII digit, attribute '0' steady or '1' blink, UTF-8 text, ETX
+# (digits, so that no byte of the header can be mistaken for STX or ETX)
 # The controller draws the glyphs (see docs/protocol.md, "Panel text"). A row is sent only
 # when it changes, so a retained view arriving again does not make the panel flicker.
 from machine import UART
@@ -22,7 +23,7 @@ class Panel:
         if self.shown[row] == (value, blink):
             return
         self.shown[row] = (value, blink)
-        self.uart.write(STX + bytes([row, 1 if blink else 0]) + value.encode() + ETX)
+        self.uart.write(STX + bytes([48 + row, 49 if blink else 48]) + value.encode() + ETX)
 
     def show_all(self, lines):
         for row in range(self.rows):
