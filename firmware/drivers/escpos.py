@@ -28,7 +28,7 @@ def line(ticket, name):
     """One field of a ticket: GB18030 bytes from the gateway when it sent them, else ASCII."""
     gb = ticket.get("gb")
     if gb and name in gb:
-        return binascii.a2b_base64(gb[name]) + b"\n"
+        return binascii.a2b_base64(gb[name].encode()) + b"\n"   # MicroPython wants bytes
     value = ticket.get(name)
     return text(str(value if value is not None else "")) + b"\n"
 

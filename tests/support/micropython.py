@@ -12,13 +12,18 @@ def runner_ready():
         os.path.join(RUNNER_DIR, "node_modules", "@micropython", "micropython-webassembly-pyscript"))
 
 
-def run(modules, mounts, heap=256 * 1024, timeout=120):
-    """Run every test_* of `modules` under MicroPython; returns (exit code, output)."""
+def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None):
+    """Run every test_* of `modules` (or one `script`) under MicroPython; returns (exit code,
+    output). `paths` are mounted folders put first on MicroPython's sys.path."""
     if not runner_ready():
         raise RuntimeError("MicroPython WebAssembly runner missing: run 'make test' (npm install in tools/upy)")
     cmd = ["node", os.path.join(RUNNER_DIR, "run.mjs"), "--root", REPO, "--heap", str(heap)]
     for mount in mounts:
         cmd += ["--mount", mount]
+    for path in paths:
+        cmd += ["--path", path]
+    if script:
+        cmd += ["--exec", script]
     cmd += list(modules)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr

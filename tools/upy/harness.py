@@ -11,7 +11,11 @@ def _run_one(name, fn):
         return 0
     except Exception as exc:
         print("FAIL " + name + ": " + repr(exc))
-        sys.print_exception(exc)
+        if hasattr(sys, "print_exception"):
+            sys.print_exception(exc)
+        else:                       # the same harness runs under CPython
+            import traceback
+            traceback.print_exception(exc)
         return 1
 
 

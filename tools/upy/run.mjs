@@ -1,5 +1,7 @@
 // Runs Python test modules under the official MicroPython WebAssembly build.
-// usage: node run.mjs --root REPO [--mount DIR_OR_FILE]... [--heap BYTES] MODULE...
+// usage: node run.mjs --root REPO [--mount DIR_OR_FILE]... [--path DIR]... [--heap BYTES] MODULE...
+//        node run.mjs ... --exec FILE        (run one script instead of test modules)
+// --path DIR puts /lib/DIR first on sys.path (e.g. firmware, so `import runtime` works).
 // Each mount is copied from REPO into MicroPython's in-memory filesystem under /lib with the
 // same relative path, so `import tests.protocol.x` means the same file under both Pythons.
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
@@ -7,12 +9,14 @@ import fs from "node:fs";
 import path from "node:path";
 
 function parseArgs(argv) {
-  const opts = { root: process.cwd(), mounts: [], heap: 256 * 1024, modules: [] };
+  const opts = { root: process.cwd(), mounts: [], paths: [], heap: 256 * 1024, modules: [], exec: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--root") opts.root = argv[++i];
     else if (a === "--mount") opts.mounts.push(argv[++i]);
     else if (a === "--heap") opts.heap = parseInt(argv[++i], 10);
+    else if (a === "--path") opts.paths.push(argv[++i]);
+    else if (a === "--exec") opts.exec = argv[++i];
     else opts.modules.push(a);
   }
   return opts;
@@ -56,9 +60,15 @@ for (const rel of opts.mounts) {
 const harness = fs.readFileSync(new URL("./harness.py", import.meta.url), "utf8");
 let failed = 0;
 try {
-  mp.runPython("import sys\nsys.path.insert(0, '/lib')\n" + harness);
-  const run = mp.globals.get("run_modules");
-  failed = run(opts.modules.join(","));
+  let setup = "import sys\nsys.path.insert(0, '/lib')\n";
+  for (const p of opts.paths) setup += "sys.path.insert(0, '/lib/" + p + "')\n";
+  if (opts.exec) {
+    mp.runPython(setup + fs.readFileSync(path.join(opts.root, opts.exec), "utf8"));
+  } else {
+    mp.runPython(setup + harness);
+    const run = mp.globals.get("run_modules");
+    failed = run(opts.modules.join(","));
+  }
 } catch (err) {
   console.error(String(err));
   failed = 1;

@@ -1,0 +1,321 @@
+# Firmware unit tests on fake hardware (tests/firmware/fakes), no network. They run under the
+# official MicroPython build (WebAssembly) and under CPython with the same harness, so they use
+# only what both have: plain functions, asserts, no pytest.
+import json
+import os
+import time
+
+import machine
+import network
+from umqtt import simple
+
+from drivers import escpos
+from drivers.panel import Panel
+from protocol import codec, messages, topics
+from runtime import settings
+from runtime.device import Device, make_app
+from runtime.keys import Keys
+from runtime.outbox import Outbox, OutboxFull
+from tests.support.expect import raises, raises_naming
+
+BOARDS = __file__.rsplit("/", 3)[0] + "/boards/"
+HALL = "riverside"
+
+
+def fresh(name):
+    """An empty flash folder for one test (relative to the runner's working folder)."""
+    root = "fw-" + name
+    try:
+        os.mkdir(root)
+    except OSError:
+        pass
+    for entry in os.listdir(root):
+        os.remove(root + "/" + entry)
+    return root + "/"
+
+
+def write(root, name, body):
+    with open(root + name, "w") as f:
+        f.write(body if isinstance(body, str) else json.dumps(body))
+
+
+def make(kind, name, window=3, **extra):
+    machine.clear()
+    simple.reset()
+    network.link_up[0] = True
+    root = fresh(name)
+    cfg = {"id": name, "hall": HALL, "kind": kind, "wifi": {"ssid": "s", "key": "k"},
+           "broker": {"host": "h", "port": 1883}, "keepalive": 1, "poll_ms": 10, "resend_ms": 200}
+    cfg.update(extra)
+    with open(BOARDS + "hm-" + kind + "-v1.json") as f:
+        write(root, "board.json", f.read())
+    write(root, "config.json", cfg)
+    cfg, board = settings.load(root)
+    dev = Device(root, cfg, board, settings.count_boot(root))
+    dev.app = make_app(dev)
+    return dev
+
+
+def deliver(dev, channel, msg):
+    """The broker hands the device a message on one of its topics, then the loop runs."""
+    topic = topics.gateway_state(HALL) if channel == "gw" else topics.device(HALL, dev.id, channel)
+    simple.last().inbox.append((topic.encode(), codec.encode(msg)))
+    dev.step()
+
+
+def online(dev):
+    dev.step()
+    assert dev.link.up(), "device did not connect: " + dev.link.last_error
+    deliver(dev, "gw", messages.gateway_birth(1, 1795420800))
+    assert dev.gateway_on
+    return simple.last()
+
+
+def events_sent(client, kind=None):
+    out = []
+    for topic, payload, retain, qos in client.published:
+        if topic.endswith("/evt"):
+            msg = json.loads(payload)
+            if kind is None or msg["t"] == kind:
+                out.append(msg)
+    return out
+
+
+def press(pin_no, bounces=0):
+    pin = machine.pins[pin_no]
+    for _ in range(bounces):
+        pin.drive(0)
+        pin.drive(1)
+    pin.drive(0)
+
+
+# --- outbox ------------------------------------------------------------------------
+
+def test_outbox_keeps_events_across_a_reboot():
+    root = fresh("ob1")
+    box = Outbox(root + "outbox.json")
+    box.add({"id": "a", "t": "key"})
+    box.add({"id": "b", "t": "key"})
+    again = Outbox(root + "outbox.json")
+    assert [e["id"] for e in again.items] == ["a", "b"]
+    assert again.take("a")["id"] == "a"
+    assert again.take("a") is None
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["b"]
+
+
+def test_a_full_outbox_refuses_new_events_and_keeps_the_old():
+    root = fresh("ob2")
+    box = Outbox(root + "outbox.json", limit=2)
+    box.add({"id": "a"})
+    box.add({"id": "b"})
+    raises_naming(OutboxFull, "2 unacknowledged", lambda: box.add({"id": "c"}))
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["a", "b"]
+
+
+def test_a_power_cut_mid_write_leaves_the_outbox_whole():
+    root = fresh("ob3")
+    box = Outbox(root + "outbox.json")
+    box.add({"id": "a"})
+    write(root, "outbox.json.new", '[{"id": "a"}, {"id": "b"')   # the cut came mid-write
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["a"]
+    os.remove(root + "outbox.json")                              # cut between write and rename
+    write(root, "outbox.json.new", '[{"id": "a"}, {"id": "b"}]')
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["a", "b"]
+
+
+# --- keys --------------------------------------------------------------------------
+
+def test_a_bouncing_key_gives_one_press():
+    machine.clear()
+    keys = Keys({"k1": 13, "k2": 14}, debounce_ms=20)
+    press(13, bounces=5)
+    assert keys.poll() == ()            # still settling
+    time.sleep_ms(30)
+    assert keys.poll() == ["k1"]
+    press(13, bounces=3)                # chatter while held
+    time.sleep_ms(30)
+    assert keys.poll() == ()
+    machine.pins[13].drive(1)
+    keys.poll()
+    press(13)
+    time.sleep_ms(30)
+    assert keys.poll() == ["k1"], "a second press after release counts"
+
+
+def test_a_glitch_that_does_not_stay_down_is_no_press():
+    machine.clear()
+    keys = Keys({"k1": 13}, debounce_ms=20)
+    press(13, bounces=2)
+    machine.pins[13].drive(1)
+    time.sleep_ms(30)
+    assert keys.poll() == ()
+
+
+# --- drivers -----------------------------------------------------------------------
+
+TICKET = {"no": "A023", "svc": "A", "name": "Residence permits", "ahead": 4, "wait": [6, 14],
+          "at": 1795420800, "hall": "Riverside", "url": "https://q.example/t/A023"}
+
+
+def test_an_escpos_ticket_has_the_number_big_a_qr_code_and_a_cut():
+    job = escpos.ticket(TICKET)
+    assert job.startswith(escpos.INIT) and job.endswith(escpos.CUT)
+    assert escpos.size(4, 4) + b"A023" in job
+    assert b"4 ahead, wait 6-14 min" in job
+    assert b"\x1d(k" in job and b"https://q.example/t/A023" in job
+
+
+def test_chinese_text_is_printed_from_the_gateways_gb18030_bytes():
+    import binascii
+    gb = b"\xbb\xa7\xd5\xfe\xb0\xec\xc0\xed"    # 户政办理 in GB18030
+    ticket = dict(TICKET, name="\u6237\u653f\u529e\u7406", gb={"name": binascii.b2a_base64(gb).decode().strip()})
+    job = escpos.ticket(ticket)
+    assert gb + b"\n" in job
+    assert escpos.text("\u6237A") == b"?A", "without gateway bytes, no mojibake: a '?' per character"
+
+
+def test_a_panel_row_is_sent_only_when_it_changes():
+    machine.clear()
+    panel = Panel({"uart": 1, "rows": 2, "cols": 8})
+    panel.show(0, "A001")
+    panel.show(0, "A001")
+    panel.show(1, "Window 12345", True)
+    assert bytes(machine.uarts[1].written) == b"\x0200A001\x03\x0211Window 1\x03"
+
+
+# --- apps on a connected device ------------------------------------------------------
+
+def test_a_printer_prints_the_ticket_the_gateway_acknowledged():
+    dev = make("printer", "printer-1")
+    client = online(dev)
+    press(dev.board["keys"]["k1"])
+    time.sleep_ms(50)
+    dev.step()
+    keys = events_sent(client, "key")
+    assert [(e["key"], e["id"]) for e in keys] == [("k1", "printer-1-1-1")]
+    deliver(dev, "ack", messages.ack("printer-1-1-1", result={"ticket": TICKET}))
+    assert b"A023" in machine.uarts[1].written
+    printed = events_sent(client, "printed")
+    assert [(e["ticket"], e["ok"]) for e in printed] == [("A023", True)]
+    assert [e["id"] for e in dev.outbox.items] == [printed[0]["id"]]
+
+
+def test_a_printer_without_paper_reports_it_instead_of_printing():
+    dev = make("printer", "printer-2")
+    client = online(dev)
+    machine.pins[dev.board["paper_sensor"]].drive(0)
+    dev.app.print_ticket(TICKET)
+    assert machine.uarts[1].written == bytearray()
+    assert [(e["part"], e["state"]) for e in events_sent(client, "status")] == [("paper", "out")]
+    assert [(e["ticket"], e["ok"], e["why"]) for e in events_sent(client, "printed")] == [("A023", False, "paper out")]
+    assert machine.pins[dev.board["leds"]["paper"]].value() == 1
+
+
+def test_a_press_while_offline_is_kept_and_sent_after_reconnect():
+    dev = make("pad", "pad-3")
+    online(dev)
+    simple.broker["dead"] = True
+    network.link_up[0] = False
+    dev.step()
+    assert not dev.link.up()
+    press(dev.board["keys"]["r5"])
+    time.sleep_ms(50)
+    dev.step()
+    assert [(e["t"], e["level"]) for e in dev.outbox.items] == [("rate", 5)]
+    simple.broker["dead"] = False
+    network.link_up[0] = True
+    deadline = time.ticks_add(time.ticks_ms(), 4000)
+    while not dev.link.up() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        dev.step()
+        time.sleep_ms(20)
+    assert dev.link.up(), "no reconnect: " + dev.link.last_error
+    client = simple.last()
+    deliver(dev, "gw", messages.gateway_birth(2, 1795420900))
+    rates = events_sent(client, "rate")
+    assert [(e["level"], e["id"]) for e in rates] == [(5, dev.outbox.items[0]["id"])]
+    deliver(dev, "ack", messages.ack(rates[0]["id"], result={"counted": True, "ticket": ""}))
+    assert len(dev.outbox) == 0
+
+
+def test_a_silent_broker_is_found_out_by_the_keepalive():
+    dev = make("display", "display-3")
+    client = online(dev)
+    client.ping = lambda: None           # pings vanish: the broker has gone quiet
+    time.sleep_ms(1100)                  # keepalive is 1 s in these tests
+    dev.step()
+    assert not dev.link.up()
+    assert "silent" in dev.link.last_error
+
+
+def test_malformed_messages_are_counted_and_the_device_goes_on():
+    dev = make("display", "display-4")
+    client = online(dev)
+    for payload in (b"not json", b'{"v": 1, "kind": "window"}', b'{"v": 9}', b"[]"):
+        client.inbox.append((topics.device(HALL, dev.id, topics.VIEW).encode(), payload))
+        dev.step()
+    assert dev.link.bad == 4
+    deliver(dev, "view", {"kind": "window", "seq": 5, "win": 4, "ticket": "B002", "state": "serving", "call": 1})
+    assert b"B002" in machine.uarts[1].written
+
+
+def test_the_window_display_blinks_a_new_call_and_shows_a_pause():
+    dev = make("display", "display-5")
+    online(dev)
+    view = {"kind": "window", "seq": 1, "win": 5, "ticket": "C001", "state": "serving", "call": 1}
+    deliver(dev, "view", view)
+    assert dev.app.panel.shown[1] == ("C001", False), "the state at boot does not blink"
+    deliver(dev, "view", dict(view, seq=2, ticket="C002", call=2))
+    assert dev.app.panel.shown[1] == ("C002", True)
+    deliver(dev, "view", dict(view, seq=3, state="paused", call=2))
+    assert dev.app.panel.shown[1] == ("Paused", False)
+
+
+def test_the_pad_rates_the_ticket_its_view_offers():
+    dev = make("pad", "pad-5")
+    client = online(dev)
+    deliver(dev, "view", {"kind": "pad", "seq": 1, "win": 5, "serving": "", "rate": "C001", "levels": 5,
+                          "timeout": 30})
+    assert dev.app.panel.shown[1][0] == "Please rate C001"
+    press(dev.board["keys"]["r4"])
+    time.sleep_ms(50)
+    dev.step()
+    rate = events_sent(client, "rate")
+    assert [(e["level"], e["ticket"]) for e in rate] == [(4, "C001")]
+    deliver(dev, "ack", messages.ack(rate[0]["id"], result={"counted": True, "ticket": "C001"}))
+    assert dev.app.panel.shown[1][0] == "Thank you!"
+
+
+def test_commands_set_the_time_blink_and_reboot():
+    dev = make("printer", "printer-3")
+    online(dev)
+    deliver(dev, "cmd", messages.command("time", now=1795430000))
+    assert 1795430000000 <= dev.clock.now_ms() < 1795430005000
+    deliver(dev, "cmd", messages.command("identify", s=2))
+    assert "status" in dev.app.leds.blink_until
+    raises(machine.ResetCalled, lambda: deliver(dev, "cmd", messages.command("reboot")))
+
+
+def test_the_gateway_going_away_pauses_the_pad():
+    dev = make("pad", "pad-6")
+    online(dev)
+    deliver(dev, "gw", messages.will(1))
+    assert dev.app.panel.shown[0][0] == "Service paused"
+
+
+# --- settings ------------------------------------------------------------------------
+
+def test_bad_settings_name_what_is_wrong():
+    root = fresh("cfg")
+    raises_naming(settings.ConfigError, "config.json is missing", lambda: settings.load(root))
+    write(root, "config.json", "{nope")
+    raises_naming(settings.ConfigError, "not valid JSON", lambda: settings.load(root))
+    write(root, "config.json", {"id": "x", "hall": "h", "kind": "toaster", "broker": {"host": "b"}})
+    raises_naming(settings.ConfigError, "'kind'", lambda: settings.load(root))
+    write(root, "config.json", {"id": "x", "hall": "h", "kind": "pad", "broker": {"host": "b"}})
+    write(root, "board.json", {"kind": "printer"})
+    raises_naming(settings.ConfigError, "not a pad board", lambda: settings.load(root))
+
+
+def test_every_boot_gets_a_new_session_number():
+    root = fresh("boot")
+    assert [settings.count_boot(root) for _ in range(3)] == [1, 2, 3]
