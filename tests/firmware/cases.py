@@ -1,7 +1,6 @@
 # Firmware unit tests on fake hardware (tests/firmware/fakes), no network. They run under the
 # official MicroPython build (WebAssembly) and under CPython with the same harness, so they use
 # only what both have: plain functions, asserts, no pytest.
-import json
 import os
 import time
 
@@ -11,83 +10,12 @@ from umqtt import simple
 
 from drivers import escpos
 from drivers.panel import Panel
-from protocol import codec, messages, topics
+from protocol import messages, topics
 from runtime import settings
-from runtime.device import Device, make_app
 from runtime.keys import Keys
 from runtime.outbox import Outbox, OutboxFull
+from tests.firmware.rig import HALL, TICKET, deliver, events_sent, fresh, make, online, press, write
 from tests.support.expect import raises, raises_naming
-
-BOARDS = __file__.rsplit("/", 3)[0] + "/boards/"
-HALL = "riverside"
-
-
-def fresh(name):
-    """An empty flash folder for one test (relative to the runner's working folder)."""
-    root = "fw-" + name
-    try:
-        os.mkdir(root)
-    except OSError:
-        pass
-    for entry in os.listdir(root):
-        os.remove(root + "/" + entry)
-    return root + "/"
-
-
-def write(root, name, body):
-    with open(root + name, "w") as f:
-        f.write(body if isinstance(body, str) else json.dumps(body))
-
-
-def make(kind, name, window=3, **extra):
-    machine.clear()
-    simple.reset()
-    network.link_up[0] = True
-    root = fresh(name)
-    cfg = {"id": name, "hall": HALL, "kind": kind, "wifi": {"ssid": "s", "key": "k"},
-           "broker": {"host": "h", "port": 1883}, "keepalive": 1, "poll_ms": 10, "resend_ms": 200}
-    cfg.update(extra)
-    with open(BOARDS + "hm-" + kind + "-v1.json") as f:
-        write(root, "board.json", f.read())
-    write(root, "config.json", cfg)
-    cfg, board = settings.load(root)
-    dev = Device(root, cfg, board, settings.count_boot(root))
-    dev.app = make_app(dev)
-    return dev
-
-
-def deliver(dev, channel, msg):
-    """The broker hands the device a message on one of its topics, then the loop runs."""
-    topic = topics.gateway_state(HALL) if channel == "gw" else topics.device(HALL, dev.id, channel)
-    simple.last().inbox.append((topic.encode(), codec.encode(msg)))
-    dev.step()
-
-
-def online(dev):
-    dev.step()
-    assert dev.link.up(), "device did not connect: " + dev.link.last_error
-    deliver(dev, "gw", messages.gateway_birth(1, 1795420800))
-    assert dev.gateway_on
-    return simple.last()
-
-
-def events_sent(client, kind=None):
-    out = []
-    for topic, payload, retain, qos in client.published:
-        if topic.endswith("/evt"):
-            msg = json.loads(payload)
-            if kind is None or msg["t"] == kind:
-                out.append(msg)
-    return out
-
-
-def press(pin_no, bounces=0):
-    pin = machine.pins[pin_no]
-    for _ in range(bounces):
-        pin.drive(0)
-        pin.drive(1)
-    pin.drive(0)
-
 
 # --- outbox ------------------------------------------------------------------------
 
@@ -152,10 +80,6 @@ def test_a_glitch_that_does_not_stay_down_is_no_press():
 
 
 # --- drivers -----------------------------------------------------------------------
-
-TICKET = {"no": "A023", "svc": "A", "name": "Residence permits", "ahead": 4, "wait": [6, 14],
-          "at": 1795420800, "hall": "Riverside", "url": "https://q.example/t/A023"}
-
 
 def test_an_escpos_ticket_has_the_number_big_a_qr_code_and_a_cut():
     job = escpos.ticket(TICKET)

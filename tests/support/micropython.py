@@ -12,7 +12,7 @@ def runner_ready():
         os.path.join(RUNNER_DIR, "node_modules", "@micropython", "micropython-webassembly-pyscript"))
 
 
-def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None):
+def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None, args=()):
     """Run every test_* of `modules` (or one `script`) under MicroPython; returns (exit code,
     output). `paths` are mounted folders put first on MicroPython's sys.path."""
     if not runner_ready():
@@ -24,6 +24,8 @@ def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None):
         cmd += ["--path", path]
     if script:
         cmd += ["--exec", script]
+    for arg in args:
+        cmd += ["--arg", arg]
     cmd += list(modules)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr

@@ -1,6 +1,6 @@
 // Runs Python test modules under the official MicroPython WebAssembly build.
 // usage: node run.mjs --root REPO [--mount DIR_OR_FILE]... [--path DIR]... [--heap BYTES] MODULE...
-//        node run.mjs ... --exec FILE        (run one script instead of test modules)
+//        node run.mjs ... --exec FILE [--arg A]...   (run one script; it finds the A's in ARGS)
 // --path DIR puts /lib/DIR first on sys.path (e.g. firmware, so `import runtime` works).
 // Each mount is copied from REPO into MicroPython's in-memory filesystem under /lib with the
 // same relative path, so `import tests.protocol.x` means the same file under both Pythons.
@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 function parseArgs(argv) {
-  const opts = { root: process.cwd(), mounts: [], paths: [], heap: 256 * 1024, modules: [], exec: null };
+  const opts = { root: process.cwd(), mounts: [], paths: [], heap: 256 * 1024, modules: [], exec: null, args: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--root") opts.root = argv[++i];
@@ -17,6 +17,7 @@ function parseArgs(argv) {
     else if (a === "--heap") opts.heap = parseInt(argv[++i], 10);
     else if (a === "--path") opts.paths.push(argv[++i]);
     else if (a === "--exec") opts.exec = argv[++i];
+    else if (a === "--arg") opts.args.push(argv[++i]);
     else opts.modules.push(a);
   }
   return opts;
@@ -61,9 +62,13 @@ const harness = fs.readFileSync(new URL("./harness.py", import.meta.url), "utf8"
 let failed = 0;
 try {
   let setup = "import sys\nsys.path.insert(0, '/lib')\n";
+  setup += "ARGS = " + JSON.stringify(opts.args) + "\n";   // this build's sys has no argv
   for (const p of opts.paths) setup += "sys.path.insert(0, '/lib/" + p + "')\n";
   if (opts.exec) {
-    mp.runPython(setup + fs.readFileSync(path.join(opts.root, opts.exec), "utf8"));
+    // async, so a script can `await` and give the JS event loop (and a clean stack for
+    // gc.collect) a turn between steps
+    mp.runPython(setup);
+    await mp.runPythonAsync(fs.readFileSync(path.join(opts.root, opts.exec), "utf8"));
   } else {
     mp.runPython(setup + harness);
     const run = mp.globals.get("run_modules");

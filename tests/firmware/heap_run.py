@@ -1,0 +1,87 @@
+# Peak heap of one firmware app under MicroPython after a long run of events, on the fake
+# hardware of the unit cases. Run by bench/memory.py through tools/upy/run.mjs --exec, one
+# process per app so that no app pays for another's modules. Prints
+#   "heap <device> <events> <baseline> <peak>"
+# in bytes of live heap (gc.mem_alloc() right after gc.collect(), sampled after every event);
+# the baseline is taken before any firmware, fake or test module is imported, so the figure
+# peak - baseline includes the fakes and test helpers too: it errs on the high side.
+import asyncio
+import gc
+import time
+
+gc.collect()
+START = gc.mem_alloc()
+
+from umqtt import simple  # noqa: E402
+
+from protocol import messages  # noqa: E402
+from tests.firmware import rig as cases  # noqa: E402
+
+ARGS = globals().get("ARGS") or ["printer-1"]     # set by tools/upy/run.mjs --arg
+EVENTS = int(ARGS[1]) if len(ARGS) > 1 else 400
+TICKET = cases.TICKET
+
+
+async def live():
+    # In the WebAssembly build a collection only frees what the JS side's stack does not
+    # pin; yielding to the event loop first gives it a clean stack.
+    await asyncio.sleep(0)
+    gc.collect()
+    return gc.mem_alloc()
+
+
+def drain(client):
+    # what the fakes recorded (published messages, UART bytes) is the test's memory, not the app's
+    del client.published[:]
+    for uart in cases.machine.uarts.values():
+        uart.written = bytearray()
+
+
+def printer_round(dev, client, i):
+    cases.press(dev.board["keys"]["k" + str(1 + i % 6)])
+    time.sleep_ms(25)
+    dev.step()
+    cases.machine.pins[dev.board["keys"]["k" + str(1 + i % 6)]].drive(1)
+    for event in list(dev.outbox.items):
+        res = {"ticket": dict(TICKET, no="A" + str(i))} if event["t"] == "key" else None
+        cases.deliver(dev, "ack", messages.ack(event["id"], result=res))
+
+
+def display_round(dev, client, i):
+    cases.deliver(dev, "view", {"kind": "window", "seq": i, "win": 3, "ticket": "A" + str(i),
+                                "state": "serving", "call": i})
+
+
+def hall_round(dev, client, i):
+    rows = [["A" + str(i - w), w] for w in range(1, 9)]
+    cases.deliver(dev, "view", {"kind": "hall", "seq": i, "rows": rows, "notice": "Welcome"})
+
+
+def pad_round(dev, client, i):
+    cases.deliver(dev, "view", {"kind": "pad", "seq": i, "win": 3, "serving": "", "rate": "A" + str(i),
+                                "levels": 5, "timeout": 30})
+    key = "r" + str(1 + i % 5)
+    cases.press(dev.board["keys"][key])
+    time.sleep_ms(25)
+    dev.step()
+    cases.machine.pins[dev.board["keys"][key]].drive(1)
+    for event in list(dev.outbox.items):
+        cases.deliver(dev, "ack", messages.ack(event["id"], result={"counted": True, "ticket": "A" + str(i)}))
+
+
+async def measure(kind, name, one_round):
+    simple.reset()
+    dev = cases.make(kind, name)
+    client = cases.online(dev)
+    peak = await live()
+    for i in range(EVENTS):
+        one_round(dev, client, i)
+        drain(client)
+        peak = max(peak, await live())
+    print("heap", name, EVENTS, START, peak)
+
+
+APPS = {"printer-1": ("printer", printer_round), "display-3": ("display", display_round),
+        "hall-display": ("display", hall_round), "pad-3": ("pad", pad_round)}
+kind, one_round = APPS[ARGS[0]]
+await measure(kind, ARGS[0], one_round)
