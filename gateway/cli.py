@@ -1,7 +1,6 @@
 """`hallmesh` command line: gateway, report, sim."""
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -10,7 +9,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "sim")
+SUBCOMMANDS = ("gateway", "report", "case", "appointments", "sim", "demo")
 
 
 def parse_broker(text):
@@ -33,11 +32,16 @@ def build_parser():
     where.add_argument("--embedded-broker", action="store_true",
                        help="run an in-process broker on 127.0.0.1:1883 (or a free port)")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    rep = sub.add_parser("report", help="tickets per service, ratings per window")
+    from gateway.reports import cli as office
+    rep = sub.add_parser("report", help="figures for a period, follow-up cases, awards, charts")
     rep.add_argument("--hall", required=True)
     rep.add_argument("--db", required=True)
+    office.add_report_arguments(rep)
+    office.add_office_parsers(sub)
     # everything after 'sim' goes to the simulator's own parser untouched (see main)
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
+    sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
+                   add_help=False)
     return parser
 
 
@@ -85,23 +89,12 @@ def run_gateway(ns):
     return 0
 
 
-def run_report(ns):
-    from gateway.engine import fold
-    from gateway.reports import report_text
-    from gateway.store import StoreError, open_store
-
-    hall = load_hall(ns.hall)
-    if not os.path.exists(ns.db):
-        print("hallmesh: no store at %s (run the gateway first)" % ns.db, file=sys.stderr)
-        return 2
-    try:
-        with open_store(ns.db) as store:
-            state = fold(hall, store.load_events())
-    except StoreError as exc:
-        print("hallmesh: %s" % exc, file=sys.stderr)
-        return 2
-    sys.stdout.write(report_text(state))
-    return 0
+def run_office(ns):
+    """report, case, appointments: see gateway/reports/cli.py."""
+    from gateway.reports import cli as office
+    runner = {"report": office.run_report, "case": office.run_case,
+              "appointments": office.run_appointments}[ns.command]
+    return runner(ns, load_hall(ns.hall))
 
 
 def run_sim(args):
@@ -117,8 +110,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "sim":
         return run_sim(argv[1:]) or 0
+    if argv and argv[0] == "demo":
+        import sim.demo
+        return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    runner = {"gateway": run_gateway, "report": run_report}[ns.command]
+    runner = {"gateway": run_gateway, "report": run_office, "case": run_office,
+              "appointments": run_office}[ns.command]
     return runner(ns) or 0
 
 

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from protocol import ProtocolError, topics
 
 KINDS = ("printer", "display", "pad")
+PROFILES = ("longest", "ordered", "weighted")   # how a window with several services picks
+CASE_STATUSES = ("open", "called_back", "resolved")
+# the five levels of the national good/bad review scheme, 1 = worst ... 5 = best
+NATIONAL_LABELS = ("非常不满意", "不满意", "基本满意", "满意", "非常满意")
+DEFAULT_REASONS = ("waited too long", "staff attitude", "matter not solved", "other")
 GREEN = "green:"          # a printer key value "green:A" issues a green-channel ticket for A
 MAX_LEVELS = 9            # protocol: a rating level is 1-9
 
@@ -23,12 +28,55 @@ class Service:
     code: str
     name: str
     time_limit_min: int
+    hours: tuple = ()           # ((start, end) minutes after local midnight, ...); () = always
+    daily_cap: int = 0          # tickets a day; 0 = only the 999 numbers limit
+
+    def hours_text(self):
+        return ", ".join("%s-%s" % (_clock(a), _clock(b)) for a, b in self.hours)
 
 
 @dataclass(frozen=True)
 class Window:
     number: int
     services: tuple
+    profile: str = "longest"    # longest | ordered | weighted (see engine/calls.py)
+    weights: tuple = ()         # one per service, for the weighted profile
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The hall's queue and rating rules; every field has the default a hall gets if silent."""
+    day_starts_min: int = 0          # numbering restarts at this local time (minutes)
+    green_jump: int = -1             # walk-ins a green ticket may pass; -1 = all of them
+    recall_max: int = 3              # recalls per call
+    rejoin_after: int = 3            # a skipped ticket rejoins behind this many others ...
+    rejoin_max: int = 0              # ... at most this many times, then it is void
+    starve_after_min: int = 30       # past this wait, a window calls the longest waiting first
+    rating_labels: tuple = NATIONAL_LABELS
+    low_levels: int = 2              # levels 1..low_levels open a follow-up case
+    reasons: tuple = DEFAULT_REASONS
+    reason_timeout_s: float = 60.0
+    appt_early_min: int = 30         # check-in allowed this early before the booked time
+    appt_late_min: int = 10          # later than this after it: a walk-in
+
+
+@dataclass(frozen=True)
+class Awards:
+    """The quarterly red-flag window and service star rule (hall config [awards])."""
+    min_ratings: int = 30            # fewer counted ratings: not ranked
+    min_satisfaction: float = 0.95   # satisfaction rate at least this
+    min_on_time: float = 0.90        # on-time rate at least this
+    max_misuse_share: float = 0.10   # flagged presses / (counted + flagged) at most this
+    red_flags: int = 1               # windows awarded
+    stars: int = 3                   # staff awarded
+
+    def text(self, levels):
+        return ("rule: ranked by the lower end of the 95%% Wilson interval of the satisfaction rate "
+                "(ratings in the top two of %d levels), then by on-time rate; eligible with at least "
+                "%d counted ratings, satisfaction >= %.0f %%, on-time >= %.0f %%, misuse <= %.0f %% of "
+                "presses; red flag to the top %d window(s), service star to the top %d staff"
+                % (levels, self.min_ratings, 100 * self.min_satisfaction, 100 * self.min_on_time,
+                   100 * self.max_misuse_share, self.red_flags, self.stars))
 
 
 @dataclass(frozen=True)
@@ -39,6 +87,15 @@ class Device:
     keys: dict = field(default_factory=dict)   # printers: key name -> "A" or "green:A"
     window: int | None = None                  # displays and pads of one window
     shows: str = ""                            # "hall" for the hall display
+    rating_map: tuple = ()                     # pads: hall level of key 1, 2, ...; () = same
+
+    def hall_level(self, pressed):
+        """A pad key's level -> the hall's level (a 4-key pad maps onto 5 levels); None if none."""
+        if not self.rating_map:
+            return pressed
+        if 1 <= pressed <= len(self.rating_map):
+            return self.rating_map[pressed - 1]
+        return None
 
     def key_target(self, key):
         """Printer key -> (service code, green) or None when the key is not mapped."""
@@ -61,6 +118,8 @@ class Hall:
     devices: dict           # id -> Device, in file order
     utc_offset_s: int = 0   # the hall's local time offset: decides when ticket numbers reset
     source: str = ""
+    rules: Rules = field(default_factory=Rules)
+    awards: Awards = field(default_factory=Awards)
 
     def windows_serving(self, code):
         return [w.number for w in self.windows.values() if code in w.services]
@@ -81,12 +140,12 @@ def load(path):
 def parse(data, source="<hall config>"):
     """A decoded TOML document -> Hall."""
     check = _Checker(source)
-    check.fields(data, "top level", {"hall", "service", "window", "device"})
+    check.fields(data, "top level", {"hall", "service", "window", "device", "awards"})
     hall = check.table(data, "hall", "top level")
     services = _services(check, check.array(data, "service"))
     windows = _windows(check, check.array(data, "window"), services)
     devices = _devices(check, check.array(data, "device"), services, windows)
-    return _hall(check, hall, services, windows, devices)
+    return _hall(check, hall, services, windows, devices, _awards(check, data.get("awards", {})))
 
 
 class _Checker:
@@ -142,9 +201,14 @@ class _Checker:
             self.fail(entry, str(exc))
 
 
-def _hall(check, table, services, windows, devices):
+RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin_max",
+               "starve_after_min", "rating_labels", "low_levels", "reasons", "reason_timeout_s",
+               "appt_early_min", "appt_late_min"}
+
+
+def _hall(check, table, services, windows, devices, awards):
     entry = "[hall]"
-    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset"})
+    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset"} | RULE_FIELDS)
     levels = check.value(table, "rating_levels", entry, int, 5)
     if not 2 <= levels <= MAX_LEVELS:
         check.fail(entry, "rating_levels must be 2-%d, got %d" % (MAX_LEVELS, levels))
@@ -153,7 +217,93 @@ def _hall(check, table, services, windows, devices):
         check.fail(entry, "rating_timeout_s must be positive, got %r" % timeout)
     offset = _utc_offset(check, table.get("utc_offset"), entry)
     return Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
-                services, windows, devices, offset, check.source)
+                services, windows, devices, offset, check.source, _rules(check, table, entry, levels), awards)
+
+
+def _count(check, table, name, entry, default, low=0):
+    value = check.value(table, name, entry, int, default)
+    if value < low:
+        check.fail(entry, "%s must be at least %d, got %d" % (name, low, value))
+    return value
+
+
+def _rules(check, table, entry, levels):
+    d = Rules()
+    jump = table.get("green_jump", "all")
+    if jump == "all":
+        jump = -1
+    elif isinstance(jump, bool) or not isinstance(jump, int) or jump < 0:
+        check.fail(entry, "green_jump must be \"all\" or a count >= 0, got %r" % (jump,))
+    labels = tuple(check.value(table, "rating_labels", entry, list, list(_default_labels(levels))))
+    if len(labels) != levels or not all(isinstance(x, str) and x for x in labels):
+        check.fail(entry, "rating_labels must be %d names, worst first, got %r" % (levels, labels))
+    low = check.value(table, "low_levels", entry, int, 2 if levels >= 4 else 1)
+    if not 0 <= low < levels:
+        check.fail(entry, "low_levels must be 0-%d, got %d" % (levels - 1, low))
+    reasons = tuple(check.value(table, "reasons", entry, list, list(d.reasons)))
+    if not 1 <= len(reasons) <= MAX_LEVELS or not all(isinstance(x, str) and x for x in reasons):
+        check.fail(entry, "reasons must be 1-%d names, got %r" % (MAX_LEVELS, reasons))
+    reason_timeout = check.value(table, "reason_timeout_s", entry, (int, float), d.reason_timeout_s)
+    if reason_timeout <= 0:
+        check.fail(entry, "reason_timeout_s must be positive, got %r" % reason_timeout)
+    starts = table.get("day_starts", "00:00")
+    return Rules(day_starts_min=_clock_minutes(check, starts, entry, "day_starts"), green_jump=jump,
+                 recall_max=_count(check, table, "recall_max", entry, d.recall_max),
+                 rejoin_after=_count(check, table, "rejoin_after", entry, d.rejoin_after),
+                 rejoin_max=_count(check, table, "rejoin_max", entry, d.rejoin_max),
+                 starve_after_min=_count(check, table, "starve_after_min", entry, d.starve_after_min),
+                 rating_labels=labels, low_levels=low, reasons=reasons, reason_timeout_s=reason_timeout,
+                 appt_early_min=_count(check, table, "appt_early_min", entry, d.appt_early_min),
+                 appt_late_min=_count(check, table, "appt_late_min", entry, d.appt_late_min))
+
+
+def _default_labels(levels):
+    if levels == len(NATIONAL_LABELS):
+        return NATIONAL_LABELS
+    return tuple("level %d" % n for n in range(1, levels + 1))
+
+
+def _awards(check, table):
+    entry = "[awards]"
+    if not isinstance(table, dict):
+        check.fail(entry, "must be a table")
+    d = Awards()
+    check.fields(table, entry, set(d.__dataclass_fields__))
+    shares = {}
+    for name in ("min_satisfaction", "min_on_time", "max_misuse_share"):
+        value = check.value(table, name, entry, (int, float), getattr(d, name))
+        if not 0 <= value <= 1:
+            check.fail(entry, "%s must be a share 0-1, got %r" % (name, value))
+        shares[name] = float(value)
+    return Awards(min_ratings=_count(check, table, "min_ratings", entry, d.min_ratings),
+                  red_flags=_count(check, table, "red_flags", entry, d.red_flags),
+                  stars=_count(check, table, "stars", entry, d.stars), **shares)
+
+
+def _clock(minutes):
+    return "%02d:%02d" % divmod(minutes, 60)
+
+
+def _clock_minutes(check, value, entry, name):
+    """'08:30' -> 510; '24:00' is allowed as the end of a day."""
+    ok = isinstance(value, str) and len(value) == 5 and value[2] == ":"
+    ok = ok and value[:2].isdigit() and value[3:].isdigit()
+    if not ok or int(value[:2]) > 24 or int(value[3:]) > 59 or (value[:2] == "24" and value[3:] != "00"):
+        check.fail(entry, "%s must be a time like '08:30', got %r" % (name, value))
+    return int(value[:2]) * 60 + int(value[3:])
+
+
+def _hours(check, table, entry):
+    """hours = ["08:30-12:00", "13:30-17:00"] -> ((510, 720), (810, 1020))."""
+    spans = []
+    for text in check.value(table, "hours", entry, list, []):
+        if not isinstance(text, str) or text.count("-") != 1:
+            check.fail(entry, "hours must be spans like '08:30-12:00', got %r" % (text,))
+        start, end = (_clock_minutes(check, part.strip(), entry, "hours") for part in text.split("-"))
+        if start >= end:
+            check.fail(entry, "hours span %r ends before it starts" % text)
+        spans.append((start, end))
+    return tuple(sorted(spans))
 
 
 def _utc_offset(check, value, entry):
@@ -172,7 +322,7 @@ def _services(check, tables):
     services = {}
     for n, table in enumerate(tables, 1):
         entry = "[[service]] #%d" % n
-        check.fields(table, entry, {"code", "name", "time_limit_min"})
+        check.fields(table, entry, {"code", "name", "time_limit_min", "hours", "daily_cap"})
         code = check.value(table, "code", entry, str)
         if not (1 <= len(code) <= 2 and code.isascii() and code.isalpha() and code.isupper()):
             check.fail(entry, "code must be 1-2 capital letters A-Z, got %r" % code)
@@ -181,7 +331,8 @@ def _services(check, tables):
         limit = check.value(table, "time_limit_min", entry, int)
         if limit <= 0:
             check.fail(entry, "time_limit_min must be positive, got %d" % limit)
-        services[code] = Service(code, check.text(table, "name", entry), limit)
+        services[code] = Service(code, check.text(table, "name", entry), limit, _hours(check, table, entry),
+                                 _count(check, table, "daily_cap", entry, 0))
     return services
 
 
@@ -189,7 +340,7 @@ def _windows(check, tables, services):
     windows = {}
     for n, table in enumerate(tables, 1):
         entry = "[[window]] #%d" % n
-        check.fields(table, entry, {"number", "services"})
+        check.fields(table, entry, {"number", "services", "profile", "weights"})
         number = check.value(table, "number", entry, int)
         if number <= 0:
             check.fail(entry, "number must be positive, got %d" % number)
@@ -204,7 +355,17 @@ def _windows(check, tables, services):
                 check.fail(entry, "unknown service %r (known: %s)" % (code, ", ".join(services)))
         if len(set(codes)) != len(codes):
             check.fail(entry, "a service is listed twice in %r" % (codes,))
-        windows[number] = Window(number, tuple(codes))
+        profile = check.value(table, "profile", entry, str, "longest")
+        if profile not in PROFILES:
+            check.fail(entry, "profile must be one of %s, got %r" % (", ".join(PROFILES), profile))
+        weights = tuple(check.value(table, "weights", entry, list, []))
+        if profile == "weighted" and (len(weights) != len(codes) or not all(
+                isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in weights)):
+            check.fail(entry, "a weighted profile needs one positive whole weight per service, got %r"
+                       % (list(weights),))
+        if weights and profile != "weighted":
+            check.fail(entry, "weights are only for profile = \"weighted\"")
+        windows[number] = Window(number, tuple(codes), profile, weights)
     return windows
 
 
@@ -212,7 +373,7 @@ def _devices(check, tables, services, windows):
     devices = {}
     for n, table in enumerate(tables, 1):
         entry = "[[device]] #%d" % n
-        check.fields(table, entry, {"id", "kind", "board", "keys", "window", "shows"})
+        check.fields(table, entry, {"id", "kind", "board", "keys", "window", "shows", "rating_map"})
         dev_id = check.name(table, "id", entry)
         entry = "[[device]] #%d (%s)" % (n, dev_id)
         if dev_id in devices:
@@ -226,7 +387,7 @@ def _devices(check, tables, services, windows):
 
 
 def _printer(check, table, entry, dev_id, board, services, windows):
-    _only(check, table, entry, "printer", ("window", "shows"))
+    _only(check, table, entry, "printer", ("window", "shows", "rating_map"))
     keys = check.value(table, "keys", entry, dict)
     if not keys:
         check.fail(entry, "a printer needs at least one key in 'keys'")
@@ -242,7 +403,7 @@ def _printer(check, table, entry, dev_id, board, services, windows):
 
 
 def _display(check, table, entry, dev_id, board, services, windows):
-    _only(check, table, entry, "display", ("keys",))
+    _only(check, table, entry, "display", ("keys", "rating_map"))
     shows = check.value(table, "shows", entry, str, "")
     if shows and shows != "hall":
         check.fail(entry, "shows must be \"hall\", got %r" % shows)
@@ -258,7 +419,13 @@ def _pad(check, table, entry, dev_id, board, services, windows):
     _only(check, table, entry, "pad", ("keys", "shows"))
     if "window" not in table:
         check.fail(entry, "a pad needs a 'window'")
-    return Device(dev_id, "pad", board, window=_window_of(check, table, entry, windows))
+    levels = check.value(table, "rating_map", entry, list, [])
+    if levels and not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_LEVELS
+                          for n in levels):
+        check.fail(entry, "rating_map must list the hall level (1-%d) of each pad key, got %r"
+                   % (MAX_LEVELS, levels))
+    return Device(dev_id, "pad", board, window=_window_of(check, table, entry, windows),
+                  rating_map=tuple(levels))
 
 
 def _window_of(check, table, entry, windows):

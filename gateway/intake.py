@@ -30,6 +30,8 @@ def to_command(device, msg, now):
 
 def _printer_command(device, msg):
     kind = msg["t"]
+    if kind == messages.KEY and msg.get("code"):
+        return commands.check_in(msg["code"], device.id)
     if kind == messages.KEY:
         target = device.key_target(msg["key"])
         if target is None:
@@ -44,31 +46,72 @@ def _printer_command(device, msg):
 def _pad_command(device, msg, now):
     kind = msg["t"]
     if kind == messages.KEY:
-        if msg["key"] not in messages.STAFF_KEYS:
-            raise Refused("key %s is not a staff key (%s)" % (msg["key"], ", ".join(messages.STAFF_KEYS)))
-        return commands.window_action(msg["key"], device.window)
+        key = msg["key"]
+        if _is_reason_key(key):
+            return commands.reason(device.window, int(key[1:]), device.id)
+        if key == "transfer":
+            return _transfer(device, msg)
+        if key not in messages.STAFF_KEYS:
+            raise Refused("key %s is not a staff key (%s)" % (key, ", ".join(messages.STAFF_KEYS)))
+        return commands.window_action(key, device.window)
     if kind == messages.RATE:
-        return commands.rate(device.window, msg["level"], msg["ticket"], press_time(msg, now), device.id)
+        level = device.hall_level(msg["level"])
+        if level is None:
+            raise Refused("rating key %d is not mapped on %s" % (msg["level"], device.id))
+        return commands.rate(device.window, level, msg["ticket"], press_time(msg, now), device.id)
     raise Refused("a pad sends no %s events" % kind)
 
 
+def _is_reason_key(key):
+    prefix = messages.REASON_KEY_PREFIX
+    return key.startswith(prefix) and key[len(prefix):].isdigit() and len(key) == len(prefix) + 1
+
+
+def _transfer(device, msg):
+    """`to` is a service code ("B") or a window ("w3")."""
+    target = msg.get("to", "")
+    if target[:1] == "w" and target[1:].isdigit():
+        return commands.transfer(device.window, to_window=int(target[1:]))
+    if target:
+        return commands.transfer(device.window, to_svc=target)
+    raise Refused("transfer needs 'to': a service code like B or a window like w3")
+
+
 def ticket_result(hall, ev):
-    """The ticket as printed: what the printer needs and nothing it must look up."""
-    return {"no": ev["no"], "svc": ev["svc"], "name": hall.services[ev["svc"]].name,
-            "ahead": ev["ahead"], "wait": list(ev["wait"]), "at": int(ev["at"]),
-            "hall": hall.name, "green": ev["green"]}
+    """The ticket as printed: what the printer needs and nothing it must look up.
+    `appt` (booking code) and `late` are there only for a checked-in appointment."""
+    result = {"no": ev["no"], "svc": ev["svc"], "name": hall.services[ev["svc"]].name,
+              "ahead": ev["ahead"], "wait": list(ev["wait"]), "at": int(ev["at"]),
+              "hall": hall.name, "green": ev["green"]}
+    if ev.get("appt"):
+        result["appt"] = ev["appt"]
+        result["late"] = bool(ev.get("late"))
+    return result
+
+
+_TICKET_AT_WINDOW = ("ticket_called", "ticket_recalled", "ticket_skipped", "ticket_finished",
+                     "ticket_transferred")
 
 
 def ack_result(hall, events):
     """The `res` of the ack for the events one command produced (None when there is nothing)."""
-    for ev in events:
+    for n, ev in enumerate(events):
         kind = ev["type"]
         if kind == "ticket_issued":
             return {"ticket": ticket_result(hall, ev)}
-        if kind in ("ticket_called", "ticket_recalled", "ticket_skipped", "ticket_finished"):
+        if kind in _TICKET_AT_WINDOW:
             return {"ticket": ev["no"], "window": ev["window"]}
         if kind == "rating_counted":
-            return {"counted": True, "ticket": ev["no"]}
+            res = {"counted": True, "ticket": ev["no"]}
+            opened = [e for e in events[n + 1:] if e["type"] == "case_opened"]
+            if opened:   # a low rating: the pad now asks for a reason
+                res["case"] = opened[0]["case"]
+                res["reasons"] = list(hall.rules.reasons)
+            return res
+        if kind == "case_reason":
+            return {"case": ev["case"], "reason": ev["reason"]}
+        if kind in ("staff_signed_in", "staff_signed_out"):
+            return {"window": ev["window"], "staff": ev["staff"]}
         if kind == "rating_flagged":
             return {"counted": False, "flag": ev["reason"]}
         if kind in ("window_paused", "window_resumed"):

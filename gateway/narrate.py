@@ -14,6 +14,21 @@ def _flagged(hall, ev):
         ev["window"], ev["level"], hall.rating_levels, ev["reason"], shown)
 
 
+def _skipped(hall, ev):
+    back = ", rejoins the line" if ev.get("rejoin") else ""
+    return "window %d: %s did not come (skipped%s)" % (ev["window"], ev["no"], back)
+
+
+def _transferred(hall, ev):
+    where = "window %d" % ev["to_window"] if ev["to_window"] is not None else "service %s" % ev["to_svc"]
+    return "window %d: %s transferred to %s" % (ev["window"], ev["no"], where)
+
+
+def _finished(hall, ev):
+    late = "" if ev.get("on_time", True) else " (over the time limit)"
+    return "window %d: %s finished%s" % (ev["window"], ev["no"], late)
+
+
 def _printed(hall, ev):
     if ev["ok"]:
         return "%s: printed %s" % (ev["device"], ev["no"])
@@ -32,8 +47,17 @@ _LINES = {
     "ticket_issued": _issued,
     "ticket_called": lambda h, ev: "window %d: calls %s" % (ev["window"], ev["no"]),
     "ticket_recalled": lambda h, ev: "window %d: calls %s again" % (ev["window"], ev["no"]),
-    "ticket_skipped": lambda h, ev: "window %d: %s did not come (skipped)" % (ev["window"], ev["no"]),
-    "ticket_finished": lambda h, ev: "window %d: %s finished" % (ev["window"], ev["no"]),
+    "ticket_skipped": _skipped,
+    "ticket_finished": _finished,
+    "ticket_transferred": _transferred,
+    "ticket_prioritised": lambda h, ev: "%s moved to the green channel" % ev["no"],
+    "staff_signed_in": lambda h, ev: "window %d: %s signed in" % (ev["window"], ev["staff"]),
+    "staff_signed_out": lambda h, ev: "window %d: %s signed out" % (ev["window"], ev["staff"]),
+    "case_opened": lambda h, ev: "window %d: low rating for %s, follow-up case %d opened" % (
+        ev["window"], ev["no"], ev["case"]),
+    "case_reason": lambda h, ev: "case %d: reason %s" % (ev["case"], ev["reason"]),
+    "case_updated": lambda h, ev: "case %d: %s" % (ev["case"], ev["status"]),
+    "appointment_booked": lambda h, ev: "booking %s for service %s" % (ev["code"], ev["svc"]),
     "rating_counted": lambda h, ev: "window %d: %s rated %d/%d" % (
         ev["window"], ev["no"], ev["level"], h.rating_levels),
     "rating_flagged": _flagged,

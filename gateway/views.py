@@ -4,14 +4,32 @@
 only for the pad: a rating request disappears from its view when the timeout passes.
 """
 from gateway.engine import rating_open
+from gateway.engine.cases import reason_open
 from protocol import VERSION
+
+
+def due(state, ticket):
+    """When the ticket's service time limit runs out (s since the epoch), 0 if not served:
+    the device compares it with its own clock to show an overrun, so no view needs a timer."""
+    if ticket is None or ticket.called_at is None:
+        return 0
+    return int(ticket.called_at + state.hall.services[ticket.svc].time_limit_min * 60)
 
 
 def window_view(state, window, seq=0):
     win = state.windows[window]
     current = state.current(window)
-    return {"v": VERSION, "kind": "window", "seq": seq, "win": window,
+    view = {"v": VERSION, "kind": "window", "seq": seq, "win": window,
             "ticket": current.no if current else "", "state": win.status, "call": win.calls}
+    _optional(view, due=due(state, current), staff=win.staff)
+    return view
+
+
+def _optional(view, **fields):
+    """Fields a device needs only sometimes are left out when empty: views stay small."""
+    for name, value in fields.items():
+        if value:
+            view[name] = value
 
 
 def hall_rows(state):
@@ -24,14 +42,19 @@ def hall_view(state, seq=0, notice=""):
     return {"v": VERSION, "kind": "hall", "seq": seq, "rows": hall_rows(state), "notice": notice}
 
 
-def pad_view(state, window, now, seq=0):
+def pad_view(state, window, now, seq=0, keys=0):
+    """`keys`: how many rating keys the pad has when fewer than the hall's levels (0 = same).
+    `reasons` lists what keys r1, r2 ... mean while a low rating waits for its reason."""
     current = state.current(window)
     to_rate = rating_open(state, window, now)
     timeout = state.hall.rating_timeout_s
-    return {"v": VERSION, "kind": "pad", "seq": seq, "win": window,
+    asking = reason_open(state, window, now)
+    view = {"v": VERSION, "kind": "pad", "seq": seq, "win": window,
             "serving": current.no if current else "", "rate": to_rate.no if to_rate else "",
-            "levels": state.hall.rating_levels,
+            "levels": keys or state.hall.rating_levels,
             "timeout": int(timeout) if float(timeout).is_integer() else timeout}
+    _optional(view, due=due(state, current), reasons=list(state.hall.rules.reasons) if asking else [])
+    return view
 
 
 def printer_view(device, seq=0):
@@ -44,7 +67,7 @@ def device_view(state, device, now, seq=0):
     if device.kind == "printer":
         return printer_view(device, seq)
     if device.kind == "pad":
-        return pad_view(state, device.window, now, seq)
+        return pad_view(state, device.window, now, seq, len(device.rating_map))
     if device.shows == "hall":
         return hall_view(state, seq)
     return window_view(state, device.window, seq)

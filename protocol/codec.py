@@ -22,9 +22,9 @@ def decode(payload):
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError("payload of " + str(len(payload)) + " bytes exceeds " + str(MAX_PAYLOAD))
     try:
-        text = payload.decode() if isinstance(payload, (bytes, bytearray, memoryview)) else payload
-        if isinstance(text, memoryview):
-            text = bytes(text).decode()
+        if isinstance(payload, memoryview):
+            payload = bytes(payload)
+        text = payload.decode() if isinstance(payload, (bytes, bytearray)) else payload
         msg = json.loads(text)
     except (ValueError, UnicodeError) as exc:
         raise ProtocolError("payload is not UTF-8 JSON: " + str(exc))

@@ -16,7 +16,8 @@ CMD_REBOOT = "reboot"
 CMD_PRINT = "print"
 COMMANDS = (CMD_TIME, CMD_IDENTIFY, CMD_REBOOT, CMD_PRINT)
 
-STAFF_KEYS = ("call", "recall", "skip", "finish", "pause", "resume")
+STAFF_KEYS = ("call", "recall", "skip", "finish", "pause", "resume", "transfer")
+REASON_KEY_PREFIX = "r"   # pad keys r1..r9: the reason for a low rating, by the hall's list
 MAX_ID = 48
 MAX_TEXT = 64
 
@@ -61,6 +62,10 @@ def check_event(msg):
             raise ProtocolError(what + " field 'at' must not be negative")
     if kind == KEY:
         _text(msg, "key", what, 16)
+        if "code" in msg:          # a booking code typed or scanned at the printer
+            _text(msg, "code", what, 16)
+        if "to" in msg:            # transfer target: a service code "B" or a window "w3"
+            _text(msg, "to", what, 8)
     elif kind == RATE:
         level = _field(msg, "level", int, what)
         if level < 1 or level > 9:

@@ -46,7 +46,7 @@ class Device:
         self.rst = reset_cause()
         self.evt_topic = topics.device(cfg["hall"], self.id, topics.EVENTS)
         self.link = Link(cfg, self.birth, self.on_message)
-        self.app = None
+        self.app = make_app(self)
 
     def birth(self):
         gc.collect()
@@ -149,14 +149,16 @@ class Device:
 
 
 def make_app(device):
+    """The app of the device's kind; imported here so a board loads only its own app."""
     kind = device.cfg["kind"]
     if kind == "printer":
-        from apps.printer import Printer as App
-    elif kind == "pad":
-        from apps.pad import Pad as App
-    else:
-        from apps.display import Display as App
-    return App(device)
+        from apps.printer import Printer
+        return Printer(device)
+    if kind == "pad":
+        from apps.pad import Pad
+        return Pad(device)
+    from apps.display import Display
+    return Display(device)
 
 
 def run(root=""):
@@ -164,7 +166,6 @@ def run(root=""):
     only here, so a loop stuck anywhere resets the board; so does a broker lost for long."""
     cfg, board = settings.load(root)
     device = Device(root, cfg, board, settings.count_boot(root))
-    device.app = make_app(device)
     wdt = machine.WDT(timeout=cfg["wdt_ms"])
     poll_ms = cfg["poll_ms"]
     while True:

@@ -14,7 +14,7 @@ class Keys:
         self.active = active
         self.debounce_ms = debounce_ms
         self.state = bytearray(len(self.names))
-        self.since = [0] * len(self.names)
+        self.since = [time.ticks_ms()] * len(self.names)
         self.pins = []
         trigger = Pin.IRQ_FALLING if active == 0 else Pin.IRQ_RISING
         for i in range(len(self.names)):

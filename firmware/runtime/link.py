@@ -58,7 +58,7 @@ class Link:
         self.wifi_asked = False
         self.retry_at = time.ticks_ms()
         self.backoff = BACKOFF_MIN_MS
-        self.pinged = 0
+        self.pinged = time.ticks_ms()
         self.down_since = time.ticks_ms()
         self.bad = 0                      # malformed messages received
         self.last_error = ""

@@ -4,8 +4,11 @@ A press counts when the ticket the pad showed was finished at that pad's window,
 rated yet, and the press came within the hall's rating timeout after the finish. Any other
 press is stored flagged with the reason and never counts, so a window's figures cannot be
 padded by extra presses and a citizen's real rating is never thrown away unseen.
+
+A counted rating in the hall's low levels opens a follow-up case (cases.py) and the pad asks
+for a reason.
 """
-from gateway.engine import commands
+from gateway.engine import cases, commands
 from gateway.engine.state import Refused
 
 NOTHING_TO_RATE = "nothing_to_rate"   # the pad showed no ticket
@@ -50,14 +53,19 @@ def decide_rate(state, cmd, now):
     ticket, reason = judge(state, window, cmd["ticket"], cmd["pressed_at"])
     common = {"at": now, "window": window, "level": level, "pressed_at": cmd["pressed_at"],
               "device": cmd.get("device", "")}
-    if reason is None:
-        ev = {"type": "rating_counted", "tid": ticket.tid, "no": ticket.no, "svc": ticket.svc,
-              "staff": ticket.staff}
-    else:
+    if reason is not None:
+        # the staff on duty now: misuse at a window is that window's and shift's problem
         ev = {"type": "rating_flagged", "reason": reason, "ticket": cmd["ticket"],
-              "tid": ticket.tid if ticket else None}
+              "tid": ticket.tid if ticket else None, "staff": state.windows[window].staff}
+        ev.update(common)
+        return [ev]
+    ev = {"type": "rating_counted", "tid": ticket.tid, "no": ticket.no, "svc": ticket.svc,
+          "staff": ticket.staff}
     ev.update(common)
-    return [ev]
+    events = [ev]
+    if level <= state.hall.rules.low_levels:
+        events.append(cases.opened(state, ticket, window, level, now))
+    return events
 
 
 def apply_counted(state, ev):
@@ -74,4 +82,7 @@ def apply_flagged(state, ev):
 
 
 DECIDERS = {commands.RATE: decide_rate}
+DECIDERS.update(cases.DECIDERS)
+APPLIERS_CASES = cases.APPLIERS
 APPLIERS = {"rating_counted": apply_counted, "rating_flagged": apply_flagged}
+APPLIERS.update(APPLIERS_CASES)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 HISTORY = 20      # recent service times kept per service for the waiting estimate
 
 WAITING, CALLED, FINISHED, SKIPPED, EXPIRED = "waiting", "called", "finished", "skipped", "expired"
+# priority classes in a line: green channel, appointment checked in on time, walk-in
+GREEN, APPOINTMENT, WALK_IN = 0, 1, 2
 IDLE, SERVING, PAUSED = "idle", "serving", "paused"
 
 
@@ -34,6 +36,13 @@ class Ticket:
     finished_at: float | None = None
     calls: int = 0
     rating: int | None = None
+    appt: str = ""                    # booking code when checked in with one
+    prio: int = WALK_IN               # GREEN, APPOINTMENT or WALK_IN: where it stands in a line
+    recalls: int = 0                  # recalls since the latest call
+    skips: int = 0                    # times skipped and rejoined
+    transfers: int = 0
+    to_window: int | None = None      # transferred to one window: only that window calls it
+    on_time: bool | None = None       # finished within the service's time limit
 
 
 @dataclass
@@ -46,6 +55,9 @@ class WindowState:
     open_rating: int | None = None    # tid of the last ticket finished here, until rated
     finished_by_no: dict = field(default_factory=dict)   # "A001" -> tid, latest finished here
     flagged: int = 0
+    staff: str | None = None          # staff member signed in here
+    svc_calls: dict = field(default_factory=dict)   # service -> calls today (weighted profile)
+    asking_reason: int | None = None  # case id whose reason the pad asks for
 
 
 @dataclass
@@ -64,6 +76,10 @@ class State:
     parts: dict = field(default_factory=dict)       # device -> {part: condition}, e.g. paper
     print_failures: list = field(default_factory=list)   # (device, ticket no, why)
     applied: int = 0                                # events folded so far
+    directed: dict = field(default_factory=dict)    # window -> [tid] transferred to that window
+    bookings: dict = field(default_factory=dict)    # booking code -> dict (svc, at, name, used)
+    cases: dict = field(default_factory=dict)       # case id -> dict (follow-up of a low rating)
+    next_case: int = 1
 
     def ticket(self, tid):
         return self.tickets.get(tid)
@@ -79,4 +95,5 @@ def new_state(hall):
     windows = {n: WindowState(n, w.services) for n, w in hall.windows.items()}
     return State(hall=hall, windows=windows,
                  waiting={code: [] for code in hall.services},
-                 durations={code: deque(maxlen=HISTORY) for code in hall.services})
+                 durations={code: deque(maxlen=HISTORY) for code in hall.services},
+                 directed={n: [] for n in hall.windows})

@@ -1,22 +1,33 @@
-"""Issuing tickets: numbering per service and day, the waiting lines, the day change.
+"""Issuing tickets: numbering per service and day, issuing hours and caps, the day change.
 
-Numbers are the service code and three digits (A001 ... A999) and start again each calendar
-day of the hall; the day comes from the `now` handed in, never from a clock. When a new day
-starts, tickets still waiting from an earlier day expire: the hall was closed in between.
+Numbers are the service code and three digits (A001 ... A999) and start again each day of the
+hall; the hall's day begins at its `day_starts` local time (default midnight), taken from the
+`now` handed in, never from a clock. When a new day starts, tickets still waiting from an
+earlier day expire: the hall was closed in between.
+
+A refusal names the service and the rule, because the printer shows it to the citizen.
 """
 import datetime
 
-from gateway.engine import commands
+from gateway.engine import commands, lines
 from gateway.engine.estimate import wait_range
-from gateway.engine.state import EXPIRED, WAITING, Refused, Ticket
+from gateway.engine.state import EXPIRED, GREEN, WAITING, WALK_IN, Refused, Ticket
 
 MAX_NUMBER = 999
 
 
+def local_seconds(state, now):
+    return now + state.hall.utc_offset_s
+
+
 def hall_day(state, now):
-    """The hall's calendar day ('2026-11-23') at `now` seconds since the epoch."""
-    local = now + state.hall.utc_offset_s
+    """The hall's day ('2026-11-23') at `now`: the local date, shifted so it begins at day_starts."""
+    local = local_seconds(state, now) - state.hall.rules.day_starts_min * 60
     return datetime.datetime.fromtimestamp(local, tz=datetime.timezone.utc).date().isoformat()
+
+
+def minute_of_day(state, now):
+    return int(local_seconds(state, now) % 86400) // 60
 
 
 def ticket_number(code, n):
@@ -24,44 +35,61 @@ def ticket_number(code, n):
 
 
 def people_ahead(state, svc, green):
-    """Green tickets wait only behind green ones; walk-ins behind everyone of the service."""
+    """How many stand before a new ticket of the service (green or walk-in)."""
     line = state.waiting[svc]
-    if green:
-        return sum(1 for tid in line if state.tickets[tid].green)
-    return len(line)
+    return lines.place(state, line, GREEN if green else WALK_IN, float("inf"))
 
 
-def decide_issue(state, cmd, now):
-    svc = cmd["svc"]
+def _check_hours(state, svc, now):
+    service = state.hall.services[svc]
+    if not service.hours:
+        return
+    minute = minute_of_day(state, now)
+    if not any(start <= minute < end for start, end in service.hours):
+        raise Refused("%s: tickets are issued %s only" % (service.name, service.hours_text()))
+
+
+def check_service(state, svc):
     if svc not in state.hall.services:
         raise Refused("unknown service %r" % (svc,))
     if not state.hall.windows_serving(svc):
         raise Refused("no window open for service %s" % svc)
+
+
+def issue_events(state, svc, now, prio, device, green, appt="", rules=True):
+    """[day_started?, ticket_issued]; `rules` False for a booked appointment (no hours or cap)."""
+    check_service(state, svc)
+    if rules:
+        _check_hours(state, svc, now)
     day = hall_day(state, now)
     events = []
     if day != state.day:
         events.append(_day_started(state, day, now))
     number = 1 if day != state.day else state.numbers.get(svc, 0) + 1
+    service = state.hall.services[svc]
+    if rules and service.daily_cap and number > service.daily_cap:
+        raise Refused("%s: all %d tickets for today are issued" % (service.name, service.daily_cap))
     if number > MAX_NUMBER:
         raise Refused("service %s has issued all %d numbers today" % (svc, MAX_NUMBER))
-    # the expired tickets leave the line, so count the ones that will still be there
+    # the expired tickets leave the line, so place the ticket in the line without them
     expiring = set(events[0]["expired"]) if events else set()
-    ahead = people_ahead(state, svc, cmd["green"]) - _expiring_ahead(state, svc, cmd["green"], expiring)
+    line = [tid for tid in state.waiting[svc] if tid not in expiring]
+    ahead = lines.place(state, line, prio, now)
     events.append({"type": "ticket_issued", "at": now, "tid": state.next_tid,
-                   "no": ticket_number(svc, number), "svc": svc, "green": cmd["green"],
-                   "device": cmd["device"], "day": day, "ahead": ahead,
+                   "no": ticket_number(svc, number), "svc": svc, "green": green,
+                   "device": device, "day": day, "ahead": ahead, "prio": prio, "appt": appt,
                    "wait": wait_range(state, svc, ahead)})
     return events
 
 
-def _expiring_ahead(state, svc, green, expiring):
-    return sum(1 for tid in state.waiting[svc]
-               if tid in expiring and (state.tickets[tid].green or not green))
+def decide_issue(state, cmd, now):
+    prio = GREEN if cmd["green"] else WALK_IN
+    return issue_events(state, cmd["svc"], now, prio, cmd["device"], cmd["green"])
 
 
 def _day_started(state, day, now):
-    expired = [tid for line in state.waiting.values() for tid in line
-               if state.tickets[tid].day != day]
+    expired = [tid for line in state.waiting.values() for tid in line if state.tickets[tid].day != day]
+    expired += [tid for line in state.directed.values() for tid in line if state.tickets[tid].day != day]
     return {"type": "day_started", "at": now, "day": day, "expired": sorted(expired)}
 
 
@@ -71,27 +99,55 @@ def apply_day_started(state, ev):
     gone = set(ev["expired"])
     for ticket in (state.tickets[tid] for tid in gone):
         ticket.status = EXPIRED
-    for svc, line in state.waiting.items():
-        state.waiting[svc] = [tid for tid in line if tid not in gone]
+    for lines_by in (state.waiting, state.directed):
+        for key, line in lines_by.items():
+            lines_by[key] = [tid for tid in line if tid not in gone]
+    for win in state.windows.values():
+        win.svc_calls = {}
 
 
 def apply_ticket_issued(state, ev):
     svc = ev["svc"]
+    prio = ev.get("prio", GREEN if ev["green"] else WALK_IN)   # logs before priorities had none
     ticket = Ticket(tid=ev["tid"], no=ev["no"], svc=svc, green=ev["green"], day=ev["day"],
                     device=ev["device"], issued_at=ev["at"], ahead=ev["ahead"],
-                    wait=tuple(ev["wait"]), status=WAITING)
+                    wait=tuple(ev["wait"]), status=WAITING, appt=ev.get("appt", ""), prio=prio)
+    # the decision placed it; the event says where, so a replay never second-guesses it
+    index = min(ev["ahead"], len(state.waiting[svc]))
     state.tickets[ticket.tid] = ticket
     state.next_tid = max(state.next_tid, ticket.tid + 1)
     state.day = ev["day"]
     state.numbers[svc] = int(ev["no"][len(svc):])
-    line = state.waiting[svc]
-    if ticket.green:
-        # after the last green ticket, ahead of every walk-in
-        greens = sum(1 for tid in line if state.tickets[tid].green)
-        line.insert(greens, ticket.tid)
-    else:
-        line.append(ticket.tid)
+    lines.insert(state, svc, ticket.tid, index)
+    if ticket.appt:
+        state.bookings[ticket.appt]["used"] = ticket.tid
 
 
-DECIDERS = {commands.ISSUE: decide_issue}
-APPLIERS = {"day_started": apply_day_started, "ticket_issued": apply_ticket_issued}
+def decide_prioritise(state, cmd, now):
+    """A staff action: a waiting ticket joins the green channel (an elderly visitor noticed)."""
+    ticket = _waiting_by_no(state, cmd["ticket"])
+    if ticket.prio == GREEN:
+        raise Refused("%s is in the green channel already" % ticket.no)
+    return [{"type": "ticket_prioritised", "at": now, "tid": ticket.tid, "no": ticket.no,
+             "svc": ticket.svc, "staff": cmd.get("staff")}]
+
+
+def _waiting_by_no(state, no):
+    for line in state.waiting.values():
+        for tid in line:
+            if state.tickets[tid].no == no:
+                return state.tickets[tid]
+    raise Refused("no ticket %s is waiting" % no)
+
+
+def apply_prioritised(state, ev):
+    ticket = state.tickets[ev["tid"]]
+    line = state.waiting[ticket.svc]
+    line.remove(ticket.tid)
+    ticket.prio, ticket.green = GREEN, True
+    line.insert(lines.place(state, line, GREEN, ticket.issued_at), ticket.tid)
+
+
+DECIDERS = {commands.ISSUE: decide_issue, commands.PRIORITISE: decide_prioritise}
+APPLIERS = {"day_started": apply_day_started, "ticket_issued": apply_ticket_issued,
+            "ticket_prioritised": apply_prioritised}

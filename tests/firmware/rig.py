@@ -10,7 +10,7 @@ from umqtt import simple
 
 from protocol import codec, messages, topics
 from runtime import settings
-from runtime.device import Device, make_app
+from runtime.device import Device
 
 BOARDS = __file__.rsplit("/", 3)[0] + "/boards/"
 HALL = "riverside"
@@ -46,7 +46,6 @@ def make(kind, name, window=3, **extra):
     write(root, "config.json", cfg)
     cfg, board = settings.load(root)
     dev = Device(root, cfg, board, settings.count_boot(root))
-    dev.app = make_app(dev)
     return dev
 
 

@@ -1,0 +1,75 @@
+"""Bookings into the event log: parse a CSV file of appointments, and append them as events.
+
+CSV columns (a header row is required, names in any order):
+  code     the booking code the citizen types or scans at the printer (1-16 characters)
+  service  the service code (A, B ...)
+  time     the booked time in the hall's local time: 2026-11-23 10:30
+  name     optional: who booked
+Every faulty row is reported with its line number; good rows are still loaded.
+"""
+import csv
+import datetime
+
+from gateway.engine import Refused, apply, commands, decide, fold
+
+REQUIRED = ("code", "service", "time")
+
+
+class BookingError(ValueError):
+    """A bookings file that cannot be read at all (missing columns, not a file)."""
+
+
+def parse_time(hall, text):
+    """'2026-11-23 10:30' in the hall's local time -> seconds since the epoch."""
+    local = datetime.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    return local.replace(tzinfo=datetime.timezone.utc).timestamp() - hall.utc_offset_s
+
+
+def read_csv(hall, path):
+    """-> ([book command], [(line number, problem)])."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+            header = rows[0].keys() if rows else []
+    except OSError as exc:
+        raise BookingError("%s: cannot read: %s" % (path, exc.strerror or exc))
+    missing = [name for name in REQUIRED if name not in header]
+    if rows and missing:
+        raise BookingError("%s: missing column(s) %s (need %s)" % (path, ", ".join(missing), ", ".join(REQUIRED)))
+    cmds, problems = [], []
+    for line, row in enumerate(rows, 2):
+        try:
+            at = parse_time(hall, row["time"] or "")
+        except ValueError:
+            problems.append((line, "time %r is not like 2026-11-23 10:30" % row["time"]))
+            continue
+        cmds.append((line, commands.book((row["code"] or "").strip(), (row["service"] or "").strip(), at,
+                                         (row.get("name") or "").strip())))
+    return cmds, problems
+
+
+def book_all(state, numbered_cmds, now):
+    """Decide and apply each booking on `state`: -> (events, [(line, refusal)])."""
+    events, problems = [], []
+    for line, cmd in numbered_cmds:
+        try:
+            new = decide(state, cmd, now)
+        except Refused as exc:
+            problems.append((line, str(exc)))
+            continue
+        for ev in new:
+            apply(state, ev)
+        events += new
+    return events, problems
+
+
+def import_file(hall, store, path, now):
+    """The `hallmesh appointments import` work: -> (number booked, [(line, problem)]).
+    The events go to the store in one append; a gateway running on the same store sees
+    them after its next start (it folds the log then)."""
+    cmds, problems = read_csv(hall, path)
+    state = fold(hall, store.load_events())
+    events, refused = book_all(state, cmds, now)
+    if events:
+        store.append(events)
+    return len(events), sorted(problems + refused)
