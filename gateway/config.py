@@ -7,6 +7,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 
+from gateway import device_text, wording
 from protocol import ProtocolError, topics
 
 KINDS = ("printer", "display", "pad")
@@ -120,6 +121,8 @@ class Hall:
     source: str = ""
     rules: Rules = field(default_factory=Rules)
     awards: Awards = field(default_factory=Awards)
+    language: str = "en"    # what devices show, print and say (gateway/wording.py)
+    status_url: str = ""    # printed as a QR code: {hall}, {no}, {day} are filled in
 
     def windows_serving(self, code):
         return [w.number for w in self.windows.values() if code in w.services]
@@ -208,7 +211,8 @@ RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin
 
 def _hall(check, table, services, windows, devices, awards):
     entry = "[hall]"
-    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset"} | RULE_FIELDS)
+    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "language",
+                                "status_url"} | RULE_FIELDS)
     levels = check.value(table, "rating_levels", entry, int, 5)
     if not 2 <= levels <= MAX_LEVELS:
         check.fail(entry, "rating_levels must be 2-%d, got %d" % (MAX_LEVELS, levels))
@@ -216,8 +220,17 @@ def _hall(check, table, services, windows, devices, awards):
     if timeout <= 0:
         check.fail(entry, "rating_timeout_s must be positive, got %r" % timeout)
     offset = _utc_offset(check, table.get("utc_offset"), entry)
-    return Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
-                services, windows, devices, offset, check.source, _rules(check, table, entry, levels), awards)
+    language = check.value(table, "language", entry, str, "en")
+    if language not in wording.LANGUAGES:
+        check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
+    hall = Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
+                services, windows, devices, offset, check.source, _rules(check, table, entry, levels), awards,
+                language, check.value(table, "status_url", entry, str, ""))
+    try:
+        device_text.check_hall(hall)
+    except device_text.TextError as exc:
+        check.fail(entry, "the hall's devices cannot show every text: %s" % exc)
+    return hall
 
 
 def _count(check, table, name, entry, default, low=0):

@@ -9,7 +9,7 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import intake, narrate, views
+from gateway import device_text, intake, narrate, views
 from gateway.engine import Refused, apply, decide, fold
 from gateway.presence import Fleet
 from gateway.store import StoreError
@@ -81,7 +81,7 @@ class Service:
         except Refused as exc:
             events, ack = [], messages.ack(msg["id"], ok=False, error=str(exc))
         else:
-            ack = messages.ack(msg["id"], ok=True, result=intake.ack_result(self.hall, events))
+            ack = messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
         try:
             self.store.append(events, dedup=(device.id, msg["id"], ack))
         except StoreError as exc:
@@ -93,6 +93,12 @@ class Service:
             apply(self.state, ev)
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
+
+    def _printable(self, result):
+        """A ticket in an ack goes to a printer: add its lines in the printer's code page."""
+        if result and isinstance(result.get("ticket"), dict):
+            result = dict(result, ticket=device_text.decorate_ticket(self.hall, result["ticket"]))
+        return result
 
     def _tell(self, device, msg, ack, events):
         if not ack["ok"]:
@@ -156,7 +162,7 @@ class Service:
             if not force and only is None and self._shown.get(dev_id) == body:
                 continue
             self._view_seq += 1
-            view = dict(body, seq=self._view_seq)
+            view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq))
             self.publish(topics.device(self.hall.id, dev_id, topics.VIEW), codec.encode(view), True)
             self._shown[dev_id] = body
 

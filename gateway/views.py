@@ -33,9 +33,10 @@ def _optional(view, **fields):
 
 
 def hall_rows(state):
-    """[[ticket, window], ...]: the latest call of each window, newest first."""
+    """[[ticket, window, calls], ...]: the latest call of each window, newest first; `calls`
+    counts the window's calls and recalls, so a recall changes the row and is announced."""
     latest = sorted(state.last_calls.items(), key=lambda item: item[1][0], reverse=True)
-    return [[state.tickets[tid].no, window] for window, (_, tid) in latest]
+    return [[state.tickets[tid].no, window, state.windows[window].calls] for window, (_, tid) in latest]
 
 
 def hall_view(state, seq=0, notice=""):

@@ -1,7 +1,8 @@
 """What an LED panel controller and a voice module make of the frames the firmware sends.
 
-Panel frame: STX, row as an ASCII digit, attribute '0' steady or '1' blink, UTF-8 text, ETX. Voice frame: STX, 'V',
-UTF-8 text, ETX. Bytes outside a frame, or a frame that does not decode, are counted as
+Panel frame: STX, row as an ASCII digit, attribute '0' steady or '1' blink, GB2312 text, ETX.
+Voice frame: STX, 'V', GB2312 text, ETX. (GB2312 is what panel font ROMs and voice modules
+sold in China take; it is decoded here with Python's GB18030 codec, its superset.) Bytes outside a frame, or a frame that does not decode, are counted as
 garbage, as a real controller would ignore them."""
 STX, ETX = 0x02, 0x03
 
@@ -38,7 +39,7 @@ class PanelModel:
                 self.garbage += 1
                 continue
             try:
-                text = body[2:].decode("utf-8")
+                text = body[2:].decode("gb18030")
             except UnicodeDecodeError:
                 self.garbage += 1
                 continue
@@ -54,4 +55,4 @@ class PanelModel:
 def spoken(data):
     """The phrases a voice module was asked to say, in order."""
     bodies, _ = frames(data)
-    return [b[1:].decode("utf-8", "replace") for b in bodies if b[:1] == b"V"]
+    return [b[1:].decode("gb18030", "replace") for b in bodies if b[:1] == b"V"]

@@ -1,9 +1,17 @@
 # Call display: a window's panel (the ticket being served; a new call blinks) or the hall
-# panel (the latest call of each window) with the voice announcement of each call.
+# panel (the latest call of each window, a page at a time) with a voice announcement of every
+# call and recall. The gateway composes the text (view "lines", "say"); this app decides when
+# to blink, page and speak.
+import time
+
 from apps.base import App
 from drivers.panel import Panel, Speaker
+from drivers.text import line_bytes
 
-PAUSED_TEXT = "Service paused"
+AWAY = {"t": "Service paused"}
+PAGE_MS = 5000          # a hall page stays this long when there are more calls than rows
+MS_PER_BYTE = 120       # how long the voice module takes per byte of text, roughly
+SAY_GAP_MS = 800
 
 
 class Display(App):
@@ -12,49 +20,96 @@ class Display(App):
         self.panel = Panel(device.board["panel"])
         spec = device.board.get("speaker")
         self.speaker = Speaker(spec) if spec else None
-        self.calls = None          # the window view's call counter last shown
-        self.announced = {}        # hall rows already announced: window -> ticket
+        self.away = device.cfg.get("away_text") or AWAY
+        self.calls = None          # the window view's call counter last seen
+        self.fresh = False         # the ticket shown came with a new call: it blinks
+        self.said = {}             # window -> call counter already announced (or queued)
+        self.to_say = []           # announcements waiting for the speaker, oldest first
+        self.quiet_at = time.ticks_ms()
+        self.page = 0
+        self.page_at = time.ticks_ms()
         self.view = None
+        self.shown_over = False
 
     def on_gateway(self, on):
-        self.panel.show(self.panel.rows - 1, "" if on else PAUSED_TEXT)
-        if on and self.view:
-            self.on_view(self.view)
+        self._draw()
 
     def on_view(self, view):
-        self.view = view
         if view["kind"] == "window":
-            self._window(view)
-        elif view["kind"] == "hall":
-            self._hall(view)
+            calls = view.get("call")
+            self.fresh = self.calls is not None and calls != self.calls
+            self.calls = calls
+        elif view["kind"] == "hall" and self._queue_calls(view.get("say") or []):
+            self.page, self.page_at = 0, time.ticks_ms()     # a new call shows at once
+        self.view = view
+        self._draw()
 
-    def _window(self, view):
-        state, ticket = view.get("state", "idle"), view.get("ticket", "")
-        fresh = self.calls is not None and view.get("call") != self.calls
-        self.calls = view.get("call")
-        self.panel.show(0, "Window " + str(view.get("win", "")))
-        if state == "paused":
-            self.panel.show(1, "Paused")
-        else:
-            self.panel.show(1, ticket or "-", fresh and bool(ticket))
-        if view.get("over"):
-            self.panel.show(2, "Over time")
+    def _draw(self):
+        view = self.view
+        usable = self.panel.rows - 1        # the bottom row is for notices and "paused"
+        lines = self._lines(view, usable)
+        for row in range(usable):
+            line = lines[row] if row < len(lines) else None
+            blink = self._blinks(view, row)
+            self.panel.show(row, line_bytes(line) if line else b"", blink)
+        bottom = view.get("notice_line") if view and self.device.gateway_on else None
+        self.panel.show(usable, line_bytes(bottom) if bottom else (b"" if self.device.gateway_on
+                                                                     else line_bytes(self.away)))
 
-    def _hall(self, view):
-        rows = view.get("rows", [])
-        usable = self.panel.rows - 1        # the last row is for notices
-        for i in range(usable):
-            if i < len(rows):
-                ticket, window = rows[i][0], rows[i][1]
-                self.panel.show(i, ticket + " -> window " + str(window), i == 0)
-            else:
-                self.panel.show(i, "")
-        self.panel.show(self.panel.rows - 1, view.get("notice", "") if self.device.gateway_on else PAUSED_TEXT)
-        self._announce(rows)
+    def _lines(self, view, usable):
+        if view is None:
+            return []
+        if view["kind"] == "window":
+            lines = (view.get("lines") or [])[:usable]
+            if self._overrun(view):
+                return lines[:2] + [view["over"]]
+            return lines
+        return self._hall_page(view.get("lines") or [], usable)
 
-    def _announce(self, rows):
-        for row in rows:
-            ticket, window = row[0], row[1]
-            if self.announced.get(window) != ticket and self.speaker:
-                self.speaker.say("Ticket " + ticket + ", please go to window " + str(window))
-            self.announced[window] = ticket
+    def _overrun(self, view):
+        """Past the service's time limit by the device's own (gateway-set) clock."""
+        due = view.get("due")
+        now_s = self.device.clock.now_ms() // 1000
+        return bool(due and now_s and view.get("over") and now_s > due)
+
+    def _blinks(self, view, row):
+        if view is None:
+            return False
+        if view["kind"] == "window":
+            return row == 1 and self.fresh and bool(view.get("ticket"))
+        return row == 0 and self.page == 0          # the newest call
+
+    def _hall_page(self, lines, usable):
+        pages = (len(lines) + usable - 1) // usable or 1
+        self.page %= pages
+        start = self.page * usable
+        return lines[start:start + usable]
+
+    def _queue_calls(self, say):
+        """Queue what is new (True if anything); rows come newest first, so the loop runs
+        oldest first: windows are announced in the order they called, none is skipped."""
+        new = False
+        for i in range(len(say) - 1, -1, -1):
+            phrase = say[i]
+            window, count = phrase.get("w"), phrase.get("n")
+            if self.said.get(window) != count:
+                self.said[window] = count
+                if self.view is not None:       # not the backlog a fresh boot finds retained
+                    self.to_say.append(line_bytes(phrase))
+                    new = True
+        return new
+
+    def tick(self):
+        App.tick(self)
+        now = time.ticks_ms()
+        if self.view and self.view["kind"] == "window" and self._overrun(self.view) != self.shown_over:
+            self.shown_over = not self.shown_over
+            self._draw()
+        if self.view and self.view["kind"] == "hall" and time.ticks_diff(now, self.page_at) > PAGE_MS:
+            self.page += 1
+            self.page_at = now
+            self._draw()
+        if self.to_say and self.speaker and time.ticks_diff(now, self.quiet_at) >= 0:
+            text = self.to_say.pop(0)
+            self.speaker.say(text)
+            self.quiet_at = time.ticks_add(now, len(text) * MS_PER_BYTE + SAY_GAP_MS)

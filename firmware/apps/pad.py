@@ -1,21 +1,25 @@
-# Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume) act for
-# this window; rating keys r1..rN rate the ticket the gateway says is open for rating
-# (r1 worst). The pad sends every rating press; the gateway decides whether it counts.
+# Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume, transfer)
+# act for this window; rating keys r1..rN rate the ticket the gateway says is open for rating
+# (r1 worst). The pad sends every rating press; the gateway decides whether it counts. The
+# gateway composes the text (view "lines", "thanks").
 import time
 
 from apps.base import App
 from drivers.panel import Panel
+from drivers.text import line_bytes
 from protocol.messages import STAFF_KEYS
 
 THANKS_MS = 5000
+AWAY = {"t": "Service paused"}
+THANKS = {"t": "Thank you!"}
 
 
 class Pad(App):
     def __init__(self, device):
         App.__init__(self, device)
         self.panel = Panel(device.board["panel"])
+        self.view = None
         self.rate = ""             # the ticket open for rating, from the view
-        self.serving = ""
         self.thanked_at = None     # ticks when the last rating was counted
 
     def on_key(self, name):
@@ -30,10 +34,11 @@ class Pad(App):
     def on_view(self, view):
         if view["kind"] != "pad":
             return
-        self.serving, rate = view.get("serving", ""), view.get("rate", "")
+        rate = view.get("rate", "")
         if rate and rate != self.rate:
             self.thanked_at = None
         self.rate = rate
+        self.view = view
         self._show()
 
     def on_ack(self, event, ack):
@@ -52,16 +57,12 @@ class Pad(App):
             self._show()
 
     def _show(self):
+        lines = (self.view or {}).get("lines") or []
+        top = lines[0] if lines else None
+        bottom = lines[1] if len(lines) > 1 else None
         if not self.device.gateway_on:
-            top = "Service paused"
-        elif self.serving:
-            top = "Serving " + self.serving
-        else:
-            top = "Window open"
+            top = self.device.cfg.get("away_text") or AWAY
         if self.thanked_at is not None:
-            bottom = "Thank you!"
-        elif self.rate:
-            bottom = "Please rate " + self.rate
-        else:
-            bottom = ""
-        self.panel.show_all([top, bottom])
+            bottom = (self.view or {}).get("thanks") or THANKS
+        self.panel.show(0, line_bytes(top) if top else b"")
+        self.panel.show(1, line_bytes(bottom) if bottom else b"")

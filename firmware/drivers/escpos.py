@@ -1,7 +1,9 @@
 # ESC/POS bytes for a thermal ticket printer. Text the printer must show in Chinese arrives
 # from the gateway already in GB18030 (MicroPython has no such codec); plain ASCII is encoded
-# here. See docs/protocol.md, "Printer text".
+# here. See docs/protocol.md, "Text on devices".
 import binascii
+
+from drivers.text import ascii_bytes
 
 INIT = b"\x1b@"
 CUT = b"\x1dVA\x03"          # feed 3 lines and cut
@@ -15,13 +17,7 @@ def size(width, height):      # 1..8 each
     return b"\x1d!" + bytes([((width - 1) << 4) | (height - 1)])
 
 
-def text(value):
-    """ASCII text as bytes; anything else becomes '?' rather than garbage on paper."""
-    out = bytearray()
-    for ch in value:
-        code = ord(ch)
-        out.append(code if 32 <= code < 127 else 63)
-    return bytes(out)
+text = ascii_bytes
 
 
 def line(ticket, name):
@@ -44,12 +40,15 @@ def qr(data, module=6):
 
 def ticket(t):
     """The whole job for one ticket dict as the gateway sent it in the ack."""
-    wait = t.get("wait") or [0, 0]
     job = [INIT, align(1), line(t, "hall"), size(4, 4), text(t.get("no", "")), b"\n", size(1, 1),
-           line(t, "name"), text(str(t.get("ahead", 0)) + " ahead, wait " + str(wait[0]) + "-" +
-                                 str(wait[1]) + " min"), b"\n"]
+           line(t, "name")]
+    if "info" in t:
+        job.append(line(t, "info"))
+    else:
+        wait = t.get("wait") or [0, 0]
+        job.append(text(str(t.get("ahead", 0)) + " ahead, wait " + str(wait[0]) + "-" + str(wait[1]) + " min\n"))
     if t.get("time"):
-        job.append(text(t["time"]) + b"\n")
+        job.append(line(t, "time"))
     if t.get("url"):
         job.append(qr(t["url"]))
     job.append(CUT)

@@ -102,9 +102,13 @@ def test_a_panel_row_is_sent_only_when_it_changes():
     machine.clear()
     panel = Panel({"uart": 1, "rows": 2, "cols": 8})
     panel.show(0, "A001")
-    panel.show(0, "A001")
+    panel.show(0, b"A001")
     panel.show(1, "Window 12345", True)
     assert bytes(machine.uarts[1].written) == b"\x0200A001\x03\x0211Window 1\x03"
+    panel.show(0, b"A1 abcd\xb4\xb0")     # 8 cells: 7 ASCII fit, half a hanzi is not drawn
+    assert bytes(machine.uarts[1].written).endswith(b"\x0200A1 abcd\x03")
+    panel.show(0, b"A1 \xb4\xb0\xbf\xda")
+    assert bytes(machine.uarts[1].written).endswith(b"\x0200A1 \xb4\xb0\xbf\xda\x03")
 
 
 # --- apps on a connected device ------------------------------------------------------
@@ -178,35 +182,64 @@ def test_malformed_messages_are_counted_and_the_device_goes_on():
         client.inbox.append((topics.device(HALL, dev.id, topics.VIEW).encode(), payload))
         dev.step()
     assert dev.link.bad == 4
-    deliver(dev, "view", {"kind": "window", "seq": 5, "win": 4, "ticket": "B002", "state": "serving", "call": 1})
+    deliver(dev, "view", {"kind": "window", "seq": 5, "win": 4, "ticket": "B002", "state": "serving", "call": 1,
+                          "lines": [{"t": "Window 4"}, {"t": "B002"}]})
     assert b"B002" in machine.uarts[1].written
 
 
 def test_the_window_display_blinks_a_new_call_and_shows_a_pause():
     dev = make("display", "display-5")
     online(dev)
-    view = {"kind": "window", "seq": 1, "win": 5, "ticket": "C001", "state": "serving", "call": 1}
+    view = {"kind": "window", "seq": 1, "win": 5, "ticket": "C001", "state": "serving", "call": 1,
+            "lines": [{"t": "Window 5"}, {"t": "C001"}]}
     deliver(dev, "view", view)
-    assert dev.app.panel.shown[1] == ("C001", False), "the state at boot does not blink"
-    deliver(dev, "view", dict(view, seq=2, ticket="C002", call=2))
-    assert dev.app.panel.shown[1] == ("C002", True)
-    deliver(dev, "view", dict(view, seq=3, state="paused", call=2))
-    assert dev.app.panel.shown[1] == ("Paused", False)
+    assert dev.app.panel.shown[1] == (b"C001", False), "the state at boot does not blink"
+    deliver(dev, "view", dict(view, seq=2, ticket="C002", call=2, lines=[{"t": "Window 5"}, {"t": "C002"}]))
+    assert dev.app.panel.shown[1] == (b"C002", True)
+    deliver(dev, "view", dict(view, seq=3, state="paused", call=2, lines=[{"t": "Window 5"}, {"t": "Paused"}]))
+    assert dev.app.panel.shown[1] == (b"Paused", False)
+    over = dict(view, seq=4, call=3, due=1795420800 - 60, over={"t": "Over time"})
+    deliver(dev, "view", over)
+    assert dev.app.panel.shown[2] == (b"Over time", False), "past the time limit by the device clock"
+
+
+def test_the_hall_display_announces_every_call_and_recall_in_order():
+    dev = make("display", "hall-display")
+    online(dev)
+
+    def hall(seq, rows):
+        return {"kind": "hall", "seq": seq, "rows": [[no, w, n] for no, w, n in rows],
+                "lines": [{"t": no + " -> " + str(w)} for no, w, n in rows],
+                "say": [{"t": "say " + no + " " + str(w), "w": w, "n": n} for no, w, n in rows]}
+    deliver(dev, "view", hall(1, [("A001", 1, 1)]))             # retained at boot: not announced
+    deliver(dev, "view", hall(2, [("B001", 2, 1), ("A001", 1, 1)]))
+    deliver(dev, "view", hall(3, [("C001", 3, 1), ("A002", 1, 2), ("B001", 2, 1)]))  # two at once
+    deliver(dev, "view", hall(4, [("C001", 3, 2), ("A002", 1, 2), ("B001", 2, 1)]))  # a recall
+    said = []
+    for _ in range(100):
+        dev.app.quiet_at = time.ticks_ms()                       # do not wait for the voice here
+        dev.step()
+    for frame in bytes(machine.uarts[2].written).split(b"\x03"):
+        if frame.startswith(b"\x02V"):
+            said.append(frame[2:].decode())
+    assert said == ["say B001 2", "say A002 1", "say C001 3", "say C001 3"]
+    assert dev.app.panel.shown[0] == (b"C001 -> 3", True)
 
 
 def test_the_pad_rates_the_ticket_its_view_offers():
     dev = make("pad", "pad-5")
     client = online(dev)
     deliver(dev, "view", {"kind": "pad", "seq": 1, "win": 5, "serving": "", "rate": "C001", "levels": 5,
-                          "timeout": 30})
-    assert dev.app.panel.shown[1][0] == "Please rate C001"
+                          "timeout": 30, "lines": [{"t": "Window open"}, {"t": "Please rate C001"}],
+                          "thanks": {"t": "Thanks"}})
+    assert dev.app.panel.shown[1][0] == b"Please rate C001"
     press(dev.board["keys"]["r4"])
     time.sleep_ms(50)
     dev.step()
     rate = events_sent(client, "rate")
     assert [(e["level"], e["ticket"]) for e in rate] == [(4, "C001")]
     deliver(dev, "ack", messages.ack(rate[0]["id"], result={"counted": True, "ticket": "C001"}))
-    assert dev.app.panel.shown[1][0] == "Thank you!"
+    assert dev.app.panel.shown[1][0] == b"Thanks"
 
 
 def test_commands_set_the_time_blink_and_reboot():
@@ -223,7 +256,7 @@ def test_the_gateway_going_away_pauses_the_pad():
     dev = make("pad", "pad-6")
     online(dev)
     deliver(dev, "gw", messages.will(1))
-    assert dev.app.panel.shown[0][0] == "Service paused"
+    assert dev.app.panel.shown[0][0] == b"Service paused"
 
 
 # --- settings ------------------------------------------------------------------------

@@ -48,18 +48,27 @@ def printer_round(dev, client, i):
 
 
 def display_round(dev, client, i):
-    cases.deliver(dev, "view", {"kind": "window", "seq": i, "win": 3, "ticket": "A" + str(i),
-                                "state": "serving", "call": i})
+    no = "A" + str(i)
+    cases.deliver(dev, "view", {"kind": "window", "seq": i, "win": 3, "ticket": no, "state": "serving",
+                                "call": i, "lines": [{"t": "Window 3"}, {"t": no}], "due": 1795420800,
+                                "over": {"t": "Over time"}})
 
 
 def hall_round(dev, client, i):
-    rows = [["A" + str(i - w), w] for w in range(1, 9)]
-    cases.deliver(dev, "view", {"kind": "hall", "seq": i, "rows": rows, "notice": "Welcome"})
+    rows = [["A" + str(i - w), w, i] for w in range(1, 9)]
+    lines = [{"t": r[0] + " \u8bf7\u5230", "gb": "QTEwMSDH67W9"} for r in rows]
+    say = [{"t": "say " + r[0], "gb": "x+vHyw==", "w": r[1], "n": r[2]} for r in rows]
+    cases.deliver(dev, "view", {"kind": "hall", "seq": i, "rows": rows, "notice": "Welcome", "lines": lines,
+                                "say": say})
+    dev.app.quiet_at = time.ticks_ms()
+    for _ in range(8):
+        dev.step()
 
 
 def pad_round(dev, client, i):
     cases.deliver(dev, "view", {"kind": "pad", "seq": i, "win": 3, "serving": "", "rate": "A" + str(i),
-                                "levels": 5, "timeout": 30})
+                                "levels": 5, "timeout": 30, "lines": [{"t": "Window open"},
+                                                                      {"t": "Please rate A" + str(i)}]})
     key = "r" + str(1 + i % 5)
     cases.press(dev.board["keys"][key])
     time.sleep_ms(25)

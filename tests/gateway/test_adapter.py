@@ -29,7 +29,7 @@ def test_retained_views_and_gateway_birth_on_start(gateway, devices):
     assert birth == {"v": 1, "on": True, "ses": gateway.session, "now": birth["now"]}
     hall_display = devices("hall-display")
     assert hall_display.wait_view(lambda v: True) == {"v": 1, "kind": "hall", "seq": hall_display.messages("view")[-1]["seq"],
-                                                      "rows": [], "notice": ""}
+                                                      "rows": [], "notice": "", "lines": [], "say": []}
 
 
 def test_the_same_event_twice_is_applied_once(gateway, devices):

@@ -30,9 +30,9 @@ def test_hall_view_rows_newest_first_one_per_window():
     state = hall_after([(0, c.issue("A", "p")), (0, c.issue("A", "p")), (0, c.issue("A", "p")),
                         (1, c.call(1)), (2, c.call(2)), (3, c.finish(1)), (4, c.call(1))])
     assert views.hall_view(state, seq=9) == {"v": 1, "kind": "hall", "seq": 9,
-                                             "rows": [["A003", 1], ["A002", 2]], "notice": ""}
+                                             "rows": [["A003", 1, 2], ["A002", 2, 1]], "notice": ""}
     execute(state, c.recall(2), T0 + 5)    # a recall brings the window to the top again
-    assert views.hall_view(state)["rows"] == [["A002", 2], ["A003", 1]]
+    assert views.hall_view(state)["rows"] == [["A002", 2, 2], ["A003", 1, 2]], "and its counter moves: announce again"
 
 
 def test_pad_view_asks_for_a_rating_until_rated_or_timed_out():
@@ -63,7 +63,7 @@ def test_every_device_gets_a_valid_view():
     assert set(every) == set(HALL.devices)
     assert every["display-2"]["ticket"] == "A001"
     assert every["pad-2"]["serving"] == "A001"
-    assert every["hall-display"]["rows"] == [["A001", 2]]
+    assert every["hall-display"]["rows"] == [["A001", 2, 1]]
     for view in every.values():
         decoded = codec.decode(codec.encode(dict(view)))
         assert messages.check_view(decoded) == view

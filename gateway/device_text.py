@@ -1,0 +1,123 @@
+"""Device text: the lines a panel shows, the phrases a speaker says, the lines a ticket
+prints, composed in the hall's language and encoded for the parts that draw them.
+
+Encodings are decided here because MicroPython has no codecs for them (docs/protocol.md,
+"Text on devices"): LED panel controllers and voice modules take GB2312 (their font ROM and
+speech set), thermal printers take GB18030. A text that is plain ASCII travels as "t" only; any
+other text also carries "gb", the encoded bytes in base64, and the device sends those bytes."""
+import base64
+import time
+
+from gateway import wording
+
+
+class TextError(ValueError):
+    pass
+
+
+def encoded(text, codec="gb2312"):
+    """{"t": text} plus "gb" when the text is not ASCII; TextError naming a character the
+    part cannot show."""
+    line = {"t": text}
+    if text.isascii():
+        return line
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError as exc:
+        raise TextError("%r cannot be shown: %r is not in %s" % (text, text[exc.start], codec.upper()))
+    line["gb"] = base64.b64encode(data).decode()
+    return line
+
+
+def _line(hall, key, blink=False, **values):
+    line = encoded(wording.say(hall.language, key, **values))
+    if blink:
+        line["b"] = 1
+    return line
+
+
+def window_lines(hall, view):
+    """Rows of a window display: the window, the ticket (blinking is the device's call), the overrun."""
+    if view.get("state") == "paused":
+        middle = _line(hall, "paused")
+    elif view.get("ticket"):
+        middle = encoded(view["ticket"])
+    else:
+        middle = _line(hall, "idle")
+    return [_line(hall, "window", win=view["win"]), middle]
+
+
+def hall_lines(hall, view):
+    """One row per window with a call, newest first, and what the speaker says for each call:
+    `n` is the window's call counter, so a recall (same ticket, new n) is announced again."""
+    lines, say = [], []
+    for row in view["rows"]:
+        no, win = row[0], row[1]
+        lines.append(_line(hall, "call_row", no=no, win=win))
+        phrase = _line(hall, "announce", no=no, win=win)
+        phrase.update(w=win, n=row[2] if len(row) > 2 else 0)
+        say.append(phrase)
+    return lines, say
+
+
+def pad_lines(hall, view):
+    top = _line(hall, "serving", no=view["serving"]) if view.get("serving") else _line(hall, "open")
+    bottom = _line(hall, "rate", no=view["rate"]) if view.get("rate") else encoded("")
+    return [top, bottom]
+
+
+def decorate_view(hall, view):
+    """Add the device text to a view from gateway.views (a new dict)."""
+    view = dict(view)
+    kind = view["kind"]
+    if kind == "window":
+        view["lines"] = window_lines(hall, view)
+        if view.get("due"):
+            view["over"] = _line(hall, "over")
+    elif kind == "hall":
+        view["lines"], view["say"] = hall_lines(hall, view)
+    elif kind == "pad":
+        view["lines"] = pad_lines(hall, view)
+        view["thanks"] = _line(hall, "thanks")
+    return view
+
+
+def local_time(hall, at):
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(at + hall.utc_offset_s))
+
+
+def decorate_ticket(hall, ticket):
+    """The printed ticket: the gateway's fields plus the lines in the printer's code page."""
+    ticket = dict(ticket)
+    lo, hi = ticket["wait"]
+    ticket["info"] = wording.say(hall.language, "ahead", ahead=ticket["ahead"], lo=lo, hi=hi)
+    ticket["time"] = wording.say(hall.language, "issued", time=local_time(hall, ticket["at"]))
+    if hall.status_url:
+        ticket["url"] = hall.status_url.format(hall=hall.id, no=ticket["no"], day=local_time(hall, ticket["at"])[:10])
+    gb = {}
+    for field in ("hall", "name", "info", "time"):
+        line = encoded(ticket[field], "gb18030")
+        if "gb" in line:
+            gb[field] = line["gb"]
+    if gb:
+        ticket["gb"] = gb
+    return ticket
+
+
+def hall_strings(hall, sample_no="A001"):
+    """Every string this hall's devices can show or say, for checking at config load."""
+    out = [hall.name] + [svc.name for svc in hall.services.values()]
+    for win in hall.windows:
+        for key in ("window", "call_row", "announce"):
+            out.append(wording.say(hall.language, key, win=win, no=sample_no))
+    for key in ("idle", "paused", "over", "open", "thanks", "away"):
+        out.append(wording.say(hall.language, key))
+    for key in ("serving", "rate"):
+        out.append(wording.say(hall.language, key, no=sample_no))
+    return out
+
+
+def check_hall(hall):
+    """TextError naming the first string a panel could not show."""
+    for text in hall_strings(hall):
+        encoded(text)
