@@ -61,6 +61,10 @@ def hall_lines(hall, view):
 
 
 def pad_lines(hall, view):
+    reasons = view.get("reasons")
+    if reasons:      # a low rating: the rating keys now choose the reason
+        listed = " ".join("%d.%s" % (i + 1, r) for i, r in enumerate(reasons))
+        return [_line(hall, "why", n=len(reasons)), encoded(listed)]
     top = _line(hall, "serving", no=view["serving"]) if view.get("serving") else _line(hall, "open")
     bottom = _line(hall, "rate", no=view["rate"]) if view.get("rate") else encoded("")
     return [top, bottom]
@@ -112,6 +116,8 @@ def hall_strings(hall, sample_no="A001"):
             out.append(wording.say(hall.language, key, win=win, no=sample_no))
     for key in ("idle", "paused", "over", "open", "thanks", "away"):
         out.append(wording.say(hall.language, key))
+    out.append(wording.say(hall.language, "why", n=len(hall.rules.reasons)))
+    out.extend(hall.rules.reasons)
     for key in ("serving", "rate"):
         out.append(wording.say(hall.language, key, no=sample_no))
     return out

@@ -18,6 +18,7 @@ WORDS = {
         "rate": "Please rate {no}",
         "thanks": "Thank you!",
         "away": "Service paused",
+        "why": "Why? Press 1-{n}",
     },
     "zh": {
         "window": "{win}号窗口",
@@ -33,6 +34,7 @@ WORDS = {
         "rate": "请为 {no} 评价",
         "thanks": "谢谢您的评价!",
         "away": "系统维护 暂停服务",
+        "why": "请按1-{n}选择原因",
     },
 }
 LANGUAGES = tuple(WORDS)

@@ -24,7 +24,7 @@ class Display(App):
         self.calls = None          # the window view's call counter last seen
         self.fresh = False         # the ticket shown came with a new call: it blinks
         self.said = {}             # window -> call counter already announced (or queued)
-        self.to_say = []           # announcements waiting for the speaker, oldest first
+        self.to_say = []           # [window, text] waiting for the speaker, oldest first
         self.quiet_at = time.ticks_ms()
         self.page = 0
         self.page_at = time.ticks_ms()
@@ -95,9 +95,19 @@ class Display(App):
             if self.said.get(window) != count:
                 self.said[window] = count
                 if self.view is not None:       # not the backlog a fresh boot finds retained
-                    self.to_say.append(line_bytes(phrase))
+                    self._enqueue(window, line_bytes(phrase))
                     new = True
         return new
+
+    def _enqueue(self, window, text):
+        """At most one announcement per window waits: a newer call at the same window replaces
+        the one not yet spoken (that citizen's turn has passed), so the queue stays bounded
+        by the number of windows and keeps its order."""
+        for item in self.to_say:
+            if item[0] == window:
+                item[1] = text
+                return
+        self.to_say.append([window, text])
 
     def tick(self):
         App.tick(self)
@@ -110,6 +120,6 @@ class Display(App):
             self.page_at = now
             self._draw()
         if self.to_say and self.speaker and time.ticks_diff(now, self.quiet_at) >= 0:
-            text = self.to_say.pop(0)
+            text = self.to_say.pop(0)[1]
             self.speaker.say(text)
             self.quiet_at = time.ticks_add(now, len(text) * MS_PER_BYTE + SAY_GAP_MS)

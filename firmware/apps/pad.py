@@ -26,7 +26,11 @@ class Pad(App):
         if name in STAFF_KEYS:
             self._sent(self.device.send("key", key=name))
         elif name[:1] == "r" and name[1:].isdigit():
-            self._sent(self.device.send("rate", level=int(name[1:]), ticket=self.rate))
+            if self.view and self.view.get("reasons"):
+                # after a low rating the same keys give the reason, by the hall's list
+                self._sent(self.device.send("key", key=name))
+            else:
+                self._sent(self.device.send("rate", level=int(name[1:]), ticket=self.rate))
 
     def _sent(self, event):
         self.leds.blink("status", 300 if event else 3000)

@@ -211,19 +211,32 @@ def test_the_hall_display_announces_every_call_and_recall_in_order():
         return {"kind": "hall", "seq": seq, "rows": [[no, w, n] for no, w, n in rows],
                 "lines": [{"t": no + " -> " + str(w)} for no, w, n in rows],
                 "say": [{"t": "say " + no + " " + str(w), "w": w, "n": n} for no, w, n in rows]}
+    said = []
+
+    def speak_all():
+        for _ in range(20):
+            dev.app.quiet_at = time.ticks_ms()                   # do not wait for the voice here
+            dev.step()
+        for frame in bytes(machine.uarts[2].written).split(b"\x03"):
+            if frame.startswith(b"\x02V"):
+                said.append(frame[2:].decode())
+        machine.uarts[2].written = bytearray()
+
     deliver(dev, "view", hall(1, [("A001", 1, 1)]))             # retained at boot: not announced
     deliver(dev, "view", hall(2, [("B001", 2, 1), ("A001", 1, 1)]))
     deliver(dev, "view", hall(3, [("C001", 3, 1), ("A002", 1, 2), ("B001", 2, 1)]))  # two at once
+    speak_all()
     deliver(dev, "view", hall(4, [("C001", 3, 2), ("A002", 1, 2), ("B001", 2, 1)]))  # a recall
-    said = []
-    for _ in range(100):
-        dev.app.quiet_at = time.ticks_ms()                       # do not wait for the voice here
-        dev.step()
-    for frame in bytes(machine.uarts[2].written).split(b"\x03"):
-        if frame.startswith(b"\x02V"):
-            said.append(frame[2:].decode())
+    speak_all()
     assert said == ["say B001 2", "say A002 1", "say C001 3", "say C001 3"]
-    assert dev.app.panel.shown[0] == (b"C001 -> 3", True)
+    dev.app.quiet_at = time.ticks_add(time.ticks_ms(), 60000)    # the voice is busy a while
+    deliver(dev, "view", hall(5, [("D001", 4, 1), ("C001", 3, 2), ("A002", 1, 2), ("B001", 2, 1)]))
+    deliver(dev, "view", hall(6, [("A003", 1, 3), ("D001", 4, 1), ("C001", 3, 2), ("B001", 2, 1)]))
+    deliver(dev, "view", hall(7, [("A004", 1, 4), ("D001", 4, 1), ("C001", 3, 2), ("B001", 2, 1)]))
+    assert [item[0] for item in dev.app.to_say] == [4, 1], "one waiting call per window, in order"
+    speak_all()
+    assert said[4:] == ["say D001 4", "say A004 1"], "a call superseded before it was spoken is not sent there"
+    assert dev.app.panel.shown[0] == (b"A004 -> 1", True)
 
 
 def test_the_pad_rates_the_ticket_its_view_offers():
@@ -276,3 +289,17 @@ def test_bad_settings_name_what_is_wrong():
 def test_every_boot_gets_a_new_session_number():
     root = fresh("boot")
     assert [settings.count_boot(root) for _ in range(3)] == [1, 2, 3]
+
+
+def test_after_a_low_rating_the_rating_keys_give_the_reason():
+    dev = make("pad", "pad-7")
+    client = online(dev)
+    deliver(dev, "view", {"kind": "pad", "seq": 1, "win": 7, "serving": "", "rate": "", "levels": 5,
+                          "timeout": 30, "reasons": ["waited", "attitude"],
+                          "lines": [{"t": "Why? Press 1-2"}, {"t": "1.waited 2.attitude"}]})
+    press(dev.board["keys"]["r2"])
+    time.sleep_ms(50)
+    dev.step()
+    assert [e["key"] for e in events_sent(client, "key")] == ["r2"]
+    assert events_sent(client, "rate") == []
+    assert dev.app.panel.shown[0][0] == b"Why? Press 1-2"
