@@ -123,6 +123,7 @@ class Hall:
     awards: Awards = field(default_factory=Awards)
     language: str = "en"    # what devices show, print and say (gateway/wording.py)
     status_url: str = ""    # printed as a QR code: {hall}, {no}, {day} are filled in
+    notice: str = ""        # shown (scrolling) on the bottom row of the hall display
 
     def windows_serving(self, code):
         return [w.number for w in self.windows.values() if code in w.services]
@@ -212,7 +213,7 @@ RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin
 def _hall(check, table, services, windows, devices, awards):
     entry = "[hall]"
     check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "language",
-                                "status_url"} | RULE_FIELDS)
+                                "status_url", "notice"} | RULE_FIELDS)
     levels = check.value(table, "rating_levels", entry, int, 5)
     if not 2 <= levels <= MAX_LEVELS:
         check.fail(entry, "rating_levels must be 2-%d, got %d" % (MAX_LEVELS, levels))
@@ -225,7 +226,8 @@ def _hall(check, table, services, windows, devices, awards):
         check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
     hall = Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
                 services, windows, devices, offset, check.source, _rules(check, table, entry, levels), awards,
-                language, check.value(table, "status_url", entry, str, ""))
+                language, check.value(table, "status_url", entry, str, ""),
+                check.value(table, "notice", entry, str, ""))
     try:
         device_text.check_hall(hall)
     except device_text.TextError as exc:

@@ -65,7 +65,10 @@ def pad_lines(hall, view):
     if reasons:      # a low rating: the rating keys now choose the reason
         listed = " ".join("%d.%s" % (i + 1, r) for i, r in enumerate(reasons))
         return [_line(hall, "why", n=len(reasons)), encoded(listed)]
-    top = _line(hall, "serving", no=view["serving"]) if view.get("serving") else _line(hall, "open")
+    if view.get("serving"):
+        top = _line(hall, "serving", no=view["serving"])
+    else:
+        top = _line(hall, "paused" if view.get("paused") else "open")
     bottom = _line(hall, "rate", no=view["rate"]) if view.get("rate") else encoded("")
     return [top, bottom]
 
@@ -80,6 +83,8 @@ def decorate_view(hall, view):
             view["over"] = _line(hall, "over")
     elif kind == "hall":
         view["lines"], view["say"] = hall_lines(hall, view)
+        if view.get("notice"):
+            view["notice_line"] = encoded(view["notice"])
     elif kind == "pad":
         view["lines"] = pad_lines(hall, view)
         view["thanks"] = _line(hall, "thanks")
@@ -97,7 +102,7 @@ def decorate_ticket(hall, ticket):
     ticket["info"] = wording.say(hall.language, "ahead", ahead=ticket["ahead"], lo=lo, hi=hi)
     ticket["time"] = wording.say(hall.language, "issued", time=local_time(hall, ticket["at"]))
     if hall.status_url:
-        ticket["url"] = hall.status_url.format(hall=hall.id, no=ticket["no"], day=local_time(hall, ticket["at"])[:10])
+        ticket["url"] = status_url(hall, ticket["no"], local_time(hall, ticket["at"])[:10])
     gb = {}
     for field in ("hall", "name", "info", "time"):
         line = encoded(ticket[field], "gb18030")
@@ -108,9 +113,23 @@ def decorate_ticket(hall, ticket):
     return ticket
 
 
+def status_url(hall, no, day):
+    return hall.status_url.format(hall=hall.id, no=no, day=day)
+
+
+def check_status_url(hall):
+    """TextError naming a placeholder other than {hall}, {no}, {day}: caught at load, not at
+    the first ticket."""
+    try:
+        status_url(hall, "A001", "2026-01-01")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise TextError("status_url %r: only {hall}, {no} and {day} can be filled in (%s)"
+                        % (hall.status_url, exc))
+
+
 def hall_strings(hall, sample_no="A001"):
     """Every string this hall's devices can show or say, for checking at config load."""
-    out = [hall.name] + [svc.name for svc in hall.services.values()]
+    out = [hall.name, hall.notice] + [svc.name for svc in hall.services.values()]
     for win in hall.windows:
         for key in ("window", "call_row", "announce"):
             out.append(wording.say(hall.language, key, win=win, no=sample_no))
@@ -124,6 +143,7 @@ def hall_strings(hall, sample_no="A001"):
 
 
 def check_hall(hall):
-    """TextError naming the first string a panel could not show."""
+    """TextError naming the first string a panel could not show, or a bad status_url."""
+    check_status_url(hall)
     for text in hall_strings(hall):
         encoded(text)

@@ -11,6 +11,7 @@ import logging
 
 from gateway import device_text, intake, narrate, views
 from gateway.engine import Refused, apply, decide, fold
+from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
 from protocol import ProtocolError, codec, messages, topics
@@ -93,6 +94,8 @@ class Service:
             apply(self.state, ev)
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
+        if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
+            self.reprint(device.id)
 
     def _printable(self, result):
         """A ticket in an ack goes to a printer: add its lines in the printer's code page."""
@@ -140,6 +143,19 @@ class Service:
         cmd = messages.command(messages.CMD_TIME, now=int(now))
         self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
         self.refresh_views(only=device.id)
+        if device.kind == "printer":
+            self.reprint(device.id)
+
+    def reprint(self, dev_id):
+        """Send a printer the tickets it failed to print that are still waiting: a failed print
+        is reissued, never lost. The printer reports each outcome as for any ticket."""
+        for ticket in reprints_owed(self.state, dev_id):
+            result = intake.ticket_result(self.hall, {"no": ticket.no, "svc": ticket.svc, "ahead": ticket.ahead,
+                                                      "wait": ticket.wait, "at": ticket.issued_at,
+                                                      "green": ticket.green})
+            cmd = messages.command(messages.CMD_PRINT, ticket=device_text.decorate_ticket(self.hall, result))
+            self.publish(topics.device(self.hall.id, dev_id, topics.COMMAND), codec.encode(cmd), False)
+            log.info("%s: printing %s again", dev_id, ticket.no)
 
     # --- outbound ------------------------------------------------------------------
 

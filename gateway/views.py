@@ -39,7 +39,8 @@ def hall_rows(state):
     return [[state.tickets[tid].no, window, state.windows[window].calls] for window, (_, tid) in latest]
 
 
-def hall_view(state, seq=0, notice=""):
+def hall_view(state, seq=0, notice=None):
+    notice = state.hall.notice if notice is None else notice
     return {"v": VERSION, "kind": "hall", "seq": seq, "rows": hall_rows(state), "notice": notice}
 
 
@@ -54,7 +55,8 @@ def pad_view(state, window, now, seq=0, keys=0):
             "serving": current.no if current else "", "rate": to_rate.no if to_rate else "",
             "levels": keys or state.hall.rating_levels,
             "timeout": int(timeout) if float(timeout).is_integer() else timeout}
-    _optional(view, due=due(state, current), reasons=list(state.hall.rules.reasons) if asking else [])
+    _optional(view, due=due(state, current), reasons=list(state.hall.rules.reasons) if asking else [],
+              paused=state.windows[window].status == "paused")
     return view
 
 

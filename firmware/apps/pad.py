@@ -21,6 +21,7 @@ class Pad(App):
         self.view = None
         self.rate = ""             # the ticket open for rating, from the view
         self.thanked_at = None     # ticks when the last rating was counted
+        self.refusal = None        # (text, ticks) of the last refused key, shown a while
 
     def on_key(self, name):
         if name in STAFF_KEYS:
@@ -46,6 +47,11 @@ class Pad(App):
         self._show()
 
     def on_ack(self, event, ack):
+        if not ack["ok"]:
+            # staff see why nothing happened ("no ticket waiting for window 3 (A, B)")
+            self.refusal = ({"t": ack.get("err") or "refused"}, time.ticks_ms())
+            self._show()
+            return
         res = ack.get("res") or {}
         if event["t"] == "rate" and res.get("counted"):
             self.thanked_at = time.ticks_ms()
@@ -56,8 +62,12 @@ class Pad(App):
 
     def tick(self):
         App.tick(self)
-        if self.thanked_at is not None and time.ticks_diff(time.ticks_ms(), self.thanked_at) > THANKS_MS:
+        now = time.ticks_ms()
+        if self.thanked_at is not None and time.ticks_diff(now, self.thanked_at) > THANKS_MS:
             self.thanked_at = None
+            self._show()
+        if self.refusal is not None and time.ticks_diff(now, self.refusal[1]) > THANKS_MS:
+            self.refusal = None
             self._show()
 
     def _show(self):
@@ -68,5 +78,7 @@ class Pad(App):
             top = self.device.cfg.get("away_text") or AWAY
         if self.thanked_at is not None:
             bottom = (self.view or {}).get("thanks") or THANKS
+        if self.refusal is not None:
+            bottom = self.refusal[0]
         self.panel.show(0, line_bytes(top) if top else b"")
         self.panel.show(1, line_bytes(bottom) if bottom else b"")

@@ -1,6 +1,8 @@
 # Ticket printer: a citizen presses a service key, the gateway allocates the ticket (in the
 # ack), the printer prints it and reports the outcome. A press is kept in the outbox until
 # the gateway answers, so a press during an outage still gets its ticket.
+import time
+
 from machine import UART, Pin
 
 from apps.base import App
@@ -17,6 +19,7 @@ class Printer(App):
         self.paper = Pin(sensor, Pin.IN) if sensor is not None else None
         self.paper_out = False
         self.printed = 0
+        self.checked = time.ticks_ms()
 
     def on_key(self, name):
         if self.device.send("key", key=name) is None:
@@ -45,6 +48,14 @@ class Printer(App):
         self.uart.write(escpos.ticket(ticket))
         self.printed += 1
         self.device.send("printed", ticket=no, ok=True)
+
+    def tick(self):
+        App.tick(self)
+        # look at the paper once a second: a refill is reported (and the gateway reprints
+        # what failed) without waiting for the next citizen
+        if time.ticks_diff(time.ticks_ms(), self.checked) > 1000:
+            self.checked = time.ticks_ms()
+            self._paper_out()
 
     def _paper_out(self):
         # the sensor's switch pulls the pin low when the roll runs out

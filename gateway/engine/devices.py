@@ -4,6 +4,7 @@ They change no queue rule yet; they are logged so a failed print is never lost s
 the fleet view can show which printer needs paper.
 """
 from gateway.engine import commands
+from gateway.engine.state import WAITING
 
 
 def decide_printed(state, cmd, now):
@@ -17,8 +18,29 @@ def decide_status(state, cmd, now):
 
 
 def apply_printed(state, ev):
+    owed = state.unprinted.setdefault(ev["device"], [])
+    tid = _latest_tid(state, ev["no"])
     if not ev["ok"]:
         state.print_failures.append((ev["device"], ev["no"], ev["why"]))
+        if tid is not None and tid not in owed:
+            owed.append(tid)
+    elif tid in owed:
+        owed.remove(tid)
+
+
+def _latest_tid(state, no):
+    """The newest ticket with this number (numbers repeat from day to day, tids never)."""
+    for tid in reversed(state.tickets):        # tids ascend; a print follows its issue closely
+        if state.tickets[tid].no == no:
+            return tid
+    return None
+
+
+def reprints_owed(state, device):
+    """Tickets `device` failed to print that still wait in the queue, oldest first: the printer
+    prints them again once it can (a ticket no longer waiting is not printed again)."""
+    return [state.tickets[tid] for tid in state.unprinted.get(device, [])
+            if state.tickets[tid].status == WAITING]
 
 
 def apply_status(state, ev):

@@ -75,6 +75,7 @@ class State:
     flagged: list = field(default_factory=list)     # flagged rating presses, as events
     parts: dict = field(default_factory=dict)       # device -> {part: condition}, e.g. paper
     print_failures: list = field(default_factory=list)   # (device, ticket no, why)
+    unprinted: dict = field(default_factory=dict)   # device -> [tid] issued there, not on paper yet
     applied: int = 0                                # events folded so far
     directed: dict = field(default_factory=dict)    # window -> [tid] transferred to that window
     bookings: dict = field(default_factory=dict)    # booking code -> dict (svc, at, name, used)

@@ -303,3 +303,20 @@ def test_after_a_low_rating_the_rating_keys_give_the_reason():
     assert [e["key"] for e in events_sent(client, "key")] == ["r2"]
     assert events_sent(client, "rate") == []
     assert dev.app.panel.shown[0][0] == b"Why? Press 1-2"
+
+
+def test_a_long_notice_scrolls_on_the_hall_display_a_hanzi_at_a_time():
+    dev = make("display", "hall-display-2")
+    online(dev)
+    notice = b"\xbb\xb6\xd3\xad" + b" welcome to the riverside hall"       # 2 hanzi, then ASCII
+    view = {"kind": "hall", "seq": 1, "rows": [], "lines": [], "say": [], "notice": "x",
+            "notice_line": {"t": "x", "gb": __import__("binascii").b2a_base64(notice).decode().strip()}}
+    deliver(dev, "view", view)
+    cols = dev.app.panel.cols
+    assert dev.app.panel.shown[3][0] == notice[:cols]
+    dev.app._scroll_on()
+    assert dev.app.panel.shown[3][0] == notice[2:2 + cols], "a hanzi moves as one"
+    for _ in range(2):
+        dev.app._scroll_on()
+    loop = notice + b"    " + notice
+    assert dev.app.panel.shown[3][0] == loop[5:5 + cols], "and round again after a gap"

@@ -74,3 +74,16 @@ def test_a_hall_whose_names_a_panel_cannot_show_is_refused_at_load():
         config.parse(__import__("tomllib").loads(bad))
     with pytest.raises(ConfigError, match="language must be one of en, zh"):
         config.parse(__import__("tomllib").loads(HALL_TOML.replace("[hall]", '[hall]\nlanguage = "fr"', 1)))
+
+
+def test_a_status_url_with_an_unknown_placeholder_is_refused_at_load():
+    bad = HALL_TOML.replace("[hall]", '[hall]\nstatus_url = "https://q.example/{ticket}"', 1)
+    with pytest.raises(ConfigError, match=r"only \{hall\}, \{no\} and \{day\}"):
+        config.parse(__import__("tomllib").loads(bad))
+
+
+def test_a_paused_window_says_so_on_its_pad_and_the_hall_notice_travels_as_a_line():
+    pad = device_text.decorate_view(ZH, {"kind": "pad", "serving": "", "rate": "", "paused": True})
+    assert gb(pad["lines"][0]) == "暂停服务"
+    hall = device_text.decorate_view(ZH, {"kind": "hall", "rows": [], "notice": "今日办理社保业务请带身份证"})
+    assert gb(hall["notice_line"]) == "今日办理社保业务请带身份证"
