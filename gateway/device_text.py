@@ -6,9 +6,11 @@ Encodings are decided here because MicroPython has no codecs for them (docs/prot
 speech set), thermal printers take GB18030. A text that is plain ASCII travels as "t" only; any
 other text also carries "gb", the encoded bytes in base64, and the device sends those bytes."""
 import base64
+import json
 import time
 
 from gateway import wording
+from protocol import codec
 
 
 class TextError(ValueError):
@@ -18,15 +20,14 @@ class TextError(ValueError):
 def encoded(text, codec="gb2312"):
     """{"t": text} plus "gb" when the text is not ASCII; TextError naming a character the
     part cannot show."""
-    line = {"t": text}
     if text.isascii():
-        return line
+        return {"t": text}
     try:
         data = text.encode(codec)
     except UnicodeEncodeError as exc:
         raise TextError("%r cannot be shown: %r is not in %s" % (text, text[exc.start], codec.upper()))
-    line["gb"] = base64.b64encode(data).decode()
-    return line
+    # the text itself stays out: devices send only the bytes, and views must fit a payload
+    return {"gb": base64.b64encode(data).decode()}
 
 
 def _line(hall, key, blink=False, **values):
@@ -82,13 +83,22 @@ def decorate_view(hall, view):
         if view.get("due"):
             view["over"] = _line(hall, "over")
     elif kind == "hall":
-        view["lines"], view["say"] = hall_lines(hall, view)
         if view.get("notice"):
             view["notice_line"] = encoded(view["notice"])
+        view["lines"], view["say"] = hall_lines(hall, view)
+        _fit(view)
     elif kind == "pad":
         view["lines"] = pad_lines(hall, view)
         view["thanks"] = _line(hall, "thanks")
     return view
+
+
+def _fit(view):
+    """A hall of many windows: keep the newest calls that fit one payload (older calls were
+    announced and shown long ago; the panel pages through what is kept)."""
+    while view["rows"] and len(json.dumps(view).encode()) > codec.MAX_PAYLOAD - 96:
+        for name in ("rows", "lines", "say"):
+            view[name] = view[name][:-1]
 
 
 def local_time(hall, at):

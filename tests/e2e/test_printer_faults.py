@@ -15,9 +15,12 @@ def test_a_ticket_that_failed_for_want_of_paper_is_printed_after_the_refill(gate
     ticket = devices.wait_until(printer.tickets, WAIT, "the ticket printed after the refill")[0]
     assert ticket.largest().text == "A001"
     devices.wait_until(lambda: printer.led("paper") == 0, WAIT, "the paper LED off")
+
+    def prints():
+        return [(ev["no"], ev["ok"]) for ev in stored_events(gateway.store.path) if ev["type"] == "ticket_printed"]
+    devices.wait_until(lambda: len(prints()) == 2, WAIT, "the reprint reported", seen=prints)
+    assert prints() == [("A001", False), ("A001", True)]
     events = stored_events(gateway.store.path)
-    prints = [(ev["no"], ev["ok"]) for ev in events if ev["type"] == "ticket_printed"]
-    assert prints == [("A001", False), ("A001", True)]
     assert [ev["no"] for ev in events if ev["type"] == "ticket_issued"] == ["A001"], "reprinted, not issued twice"
     with gateway.lock:
         assert gateway.state.unprinted["printer-1"] == []

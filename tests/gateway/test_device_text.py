@@ -87,3 +87,14 @@ def test_a_paused_window_says_so_on_its_pad_and_the_hall_notice_travels_as_a_lin
     assert gb(pad["lines"][0]) == "暂停服务"
     hall = device_text.decorate_view(ZH, {"kind": "hall", "rows": [], "notice": "今日办理社保业务请带身份证"})
     assert gb(hall["notice_line"]) == "今日办理社保业务请带身份证"
+
+
+def test_a_hall_view_of_many_windows_keeps_the_newest_calls_that_fit_a_payload():
+    from protocol import codec
+    rows = [["A%03d" % i, i, 1] for i in range(40, 0, -1)]          # 40 windows, newest first
+    view = device_text.decorate_view(ZH, {"v": 1, "kind": "hall", "seq": 10 ** 9, "rows": rows,
+                                          "notice": "请带好随身物品"})
+    assert len(codec.encode(dict(view))) <= codec.MAX_PAYLOAD
+    kept = len(view["rows"])
+    assert 5 <= kept < 40 and view["rows"] == rows[:kept]
+    assert len(view["lines"]) == len(view["say"]) == kept
