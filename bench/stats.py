@@ -23,3 +23,17 @@ def row(figure, value, unit, baseline=None, baseline_name="", limit="", note="")
         ratio = value / baseline
     return {"figure": figure, "value": value, "unit": unit, "baseline": baseline,
             "baseline_name": baseline_name, "ratio": ratio, "limit": limit, "note": note}
+
+
+def unavailable(figure, reason):
+    """A figure that could not be measured in this run: shown with the reason, never as a number."""
+    result = row(figure, None, "", note="not available: %s" % reason)
+    result["unavailable"] = reason
+    return result
+
+
+def best_of(runs):
+    """The fastest of repeated timings: the least disturbed by other work on a noisy machine."""
+    if not runs:
+        raise ValueError("best_of of no runs")
+    return min(runs)

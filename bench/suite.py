@@ -1,0 +1,52 @@
+"""The benchmarks in the order they run. Each takes the run's Context and returns rows."""
+from bench.stats import row
+
+
+def floor(ctx):
+    """The broker round trip is itself the baseline of every latency figure."""
+    f = ctx.floor()
+    note = "paho QoS 1 publish to own subscription, Mosquitto on loopback, %d samples" % f["n"]
+    return [row("broker round trip, median (floor)", f["median"], "ms", note=note,
+                limit="loopback TCP + Mosquitto + paho network thread"),
+            row("broker round trip, p99 (floor)", f["p99"], "ms", note=note,
+                limit="scheduler noise on a shared 2-core machine")]
+
+
+def throughput(ctx):
+    from bench.gateway_bench import throughput as measure
+    return measure(ctx.port, per_key=ctx.size["per_key"])
+
+
+def recovery(ctx):
+    from bench.recovery import restart_with_year
+    return restart_with_year(ctx)
+
+
+def reports(ctx):
+    from bench.reports_bench import year_reports
+    return year_reports(ctx)
+
+
+def latency(ctx):
+    from bench.hall_bench import latency as measure
+    return measure(ctx)
+
+
+def broker_restart(ctx):
+    from bench.hall_bench import broker_restart as measure
+    return measure(ctx)
+
+
+def scale(ctx):
+    from bench.hall_bench import scale as measure
+    return measure(ctx)
+
+
+def memory(ctx):
+    from bench.memory import firmware_memory
+    return firmware_memory(ctx)
+
+
+BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
+              ("reports", reports), ("latency", latency),
+              ("broker_restart", broker_restart), ("scale", scale), ("memory", memory)]
