@@ -14,7 +14,8 @@ CMD_TIME = "time"
 CMD_IDENTIFY = "identify"
 CMD_REBOOT = "reboot"
 CMD_PRINT = "print"
-COMMANDS = (CMD_TIME, CMD_IDENTIFY, CMD_REBOOT, CMD_PRINT)
+CMD_CONFIG = "config"
+COMMANDS = (CMD_TIME, CMD_IDENTIFY, CMD_REBOOT, CMD_PRINT, CMD_CONFIG)
 
 STAFF_KEYS = ("call", "recall", "skip", "finish", "pause", "resume", "transfer")
 REASON_KEY_PREFIX = "r"   # pad keys r1..r9: the reason for a low rating, by the hall's list
@@ -127,6 +128,8 @@ def check_command(msg):
         raise ProtocolError("command " + repr(name) + " is not one of " + ", ".join(COMMANDS))
     if name == CMD_TIME:
         _field(msg, "now", int, "time command")
+    elif name == CMD_CONFIG:
+        _field(msg, "set", dict, "config command")
     return msg
 
 

@@ -5,10 +5,10 @@ from runtime.keys import Keys
 
 
 class App:
-    def __init__(self, device):
+    def __init__(self, device, keys=True):
         self.device = device
         board = device.board
-        self.keys = Keys(board.get("keys", {}), board.get("key_active", 0))
+        self.keys = Keys(board.get("keys", {}) if keys else {}, board.get("key_active", 0))
         self.leds = Leds(board.get("leds", {}))
         self.online = False
 

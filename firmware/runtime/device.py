@@ -2,13 +2,14 @@
 # broker, the outbox, gateway time, commands, the watchdog. The app of the device's kind
 # (apps/printer.py, apps/display.py, apps/pad.py) adds what is particular to it.
 import gc
+import random
 import sys
 import time
 
 import machine
 
 from protocol import codec, messages, topics
-from runtime import settings
+from runtime import bootguard, settings
 from runtime.clock import Clock
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
@@ -35,8 +36,11 @@ def reset_cause():
 
 
 class Device:
-    def __init__(self, root, cfg, board, session):
+    def __init__(self, root, cfg, board, session, safe=False):
         self.root, self.cfg, self.board, self.session = root, cfg, board, session
+        self.safe = safe              # too many failed boots: link only, no app (bootguard)
+        self.announce_at = None       # ticks to re-announce at, after the gateway came back
+        self.gone_while_linked = False
         self.id = cfg["id"]
         self.clock = Clock()
         self.outbox = Outbox(root + "outbox.json")
@@ -55,8 +59,11 @@ class Device:
             rssi = self.link.wlan.status("rssi")
         except Exception:
             pass
-        return messages.birth(self.session, self.cfg["kind"], FIRMWARE, self.board.get("name", "?"),
-                              gc.mem_free(), rssi, self.rst)
+        msg = messages.birth(self.session, self.cfg["kind"], FIRMWARE, self.board.get("name", "?"),
+                             gc.mem_free(), rssi, self.rst)
+        if self.safe:
+            msg["safe"] = True
+        return msg
 
     # --- events out ------------------------------------------------------------------
 
@@ -124,13 +131,20 @@ class Device:
             self.clock.set(msg["now"])
         if self.gateway_on != was:
             self.app.on_gateway(self.gateway_on)
-        if self.gateway_on:
+        if self.gateway_on and not was and self.gone_while_linked:
+            # a gateway back from a restart: say hello again and resend, each device after
+            # its own short delay, so a hall of devices does not answer in one burst
+            self.announce_at = time.ticks_add(time.ticks_ms(), random.getrandbits(12) * 3 // 4)
+        elif self.gateway_on:
             self.resend(force=True)
+        self.gone_while_linked = not self.gateway_on and self.link.up()
 
     def _command(self, cmd):
         name = cmd["c"]
         if name == messages.CMD_TIME:
             self.clock.set(cmd["now"])
+        elif name == messages.CMD_CONFIG:
+            self._change_config(cmd["set"])
         elif name == messages.CMD_REBOOT:
             machine.reset()
         elif name == messages.CMD_IDENTIFY:
@@ -138,10 +152,25 @@ class Device:
         else:
             self.app.on_command(cmd)
 
+    def _change_config(self, updates):
+        """A remote fix: write it, say so, and reboot into it (a fix also ends safe mode)."""
+        try:
+            settings.change(self.root, self.cfg, updates)
+        except settings.ConfigError as exc:
+            self.send("status", part="config", state=("rejected: " + str(exc))[:32])
+            return
+        bootguard.healthy(self.root)
+        self.send("status", part="config", state="applied")
+        machine.reset()
+
     # --- the loop --------------------------------------------------------------------
 
     def step(self):
         self.link.poll(self.session)
+        if self.announce_at is not None and time.ticks_diff(time.ticks_ms(), self.announce_at) >= 0:
+            self.announce_at = None
+            self.link.publish(self.link.state_topic, codec.encode(self.birth()), True)
+            self.resend(force=True)
         for key in self.app.keys.poll():
             self.app.on_key(key)
         self.resend()
@@ -151,6 +180,9 @@ class Device:
 def make_app(device):
     """The app of the device's kind; imported here so a board loads only its own app."""
     kind = device.cfg["kind"]
+    if device.safe:
+        from apps.safe import Safe
+        return Safe(device)
     if kind == "printer":
         from apps.printer import Printer
         return Printer(device)
@@ -165,11 +197,16 @@ def run(root=""):
     """Boot: read flash, count the boot, start the app, loop for ever. The watchdog is fed
     only here, so a loop stuck anywhere resets the board; so does a broker lost for long."""
     cfg, board = settings.load(root)
-    device = Device(root, cfg, board, settings.count_boot(root))
+    device = Device(root, cfg, board, settings.count_boot(root), bootguard.boot(root))
     wdt = machine.WDT(timeout=cfg["wdt_ms"])
     poll_ms = cfg["poll_ms"]
+    started = time.ticks_ms()
+    proven = False
     while True:
         device.step()
+        if not proven and device.link.up() and time.ticks_diff(time.ticks_ms(), started) > bootguard.HEALTHY_MS:
+            bootguard.healthy(root)
+            proven = True
         if device.link.offline_ms() > cfg["offline_reset_s"] * 1000:
             machine.reset()
         wdt.feed()

@@ -1,6 +1,7 @@
 # The device's settings from flash: config.json (who it is, where the broker is) and
 # board.json (which pins drive which parts), plus the boot counter kept beside them.
 import json
+import os
 
 KINDS = ("printer", "display", "pad")
 DEFAULTS = {"keepalive": 30, "poll_ms": 50, "wdt_ms": 60000, "resend_ms": 4000,
@@ -57,3 +58,24 @@ def count_boot(root):
     with open(path, "w") as f:
         f.write(str(session))
     return session
+
+
+CHANGEABLE = ("wifi", "broker", "keepalive", "poll_ms", "resend_ms", "offline_reset_s", "wdt_ms",
+              "away_text")
+
+
+def change(root, cfg, updates):
+    """Apply a `config` command's fields to config.json (atomically); ConfigError naming a
+    field that may not be changed remotely (id, hall, kind stay as enrolled)."""
+    if not isinstance(updates, dict) or not updates:
+        raise ConfigError("config change needs a non-empty object 'set'")
+    for name in updates:
+        if name not in CHANGEABLE:
+            raise ConfigError("config field '" + name + "' cannot be changed remotely")
+    saved = read_json(root, "config.json")
+    for name in updates:
+        saved[name] = updates[name]
+    tmp = root + "config.json.new"
+    with open(tmp, "w") as f:
+        json.dump(saved, f)
+    os.rename(tmp, root + "config.json")

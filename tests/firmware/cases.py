@@ -1,6 +1,7 @@
 # Firmware unit tests on fake hardware (tests/firmware/fakes), no network. They run under the
 # official MicroPython build (WebAssembly) and under CPython with the same harness, so they use
 # only what both have: plain functions, asserts, no pytest.
+import json
 import os
 import time
 
@@ -320,3 +321,45 @@ def test_a_long_notice_scrolls_on_the_hall_display_a_hanzi_at_a_time():
         dev.app._scroll_on()
     loop = notice + b"    " + notice
     assert dev.app.panel.shown[3][0] == loop[5:5 + cols], "and round again after a gap"
+
+
+def test_a_device_that_keeps_failing_to_boot_comes_up_in_safe_mode_and_takes_a_fix():
+    from runtime import bootguard
+    dev = make("pad", "pad-8")
+    assert [bootguard.boot(dev.root) for _ in range(bootguard.SAFE_AFTER)][-2:] == [False, True]
+    from runtime.device import Device
+    cfg, board = settings.load(dev.root)
+    safe = Device(dev.root, cfg, board, 9, True)
+    client = online(safe)
+    births = [json.loads(p) for t, p, r, q in client.published if t.endswith("/state")]
+    assert births[-1]["safe"] is True and births[-1]["ses"] == 9
+    assert safe.app.keys.names == [], "no app keys in safe mode"
+    raises(machine.ResetCalled, lambda: deliver(safe, "cmd", messages.command("config", set={"keepalive": 20})))
+    assert settings.load(dev.root)[0]["keepalive"] == 20
+    assert bootguard.boot(dev.root) is False, "a fix starts the count again"
+    assert [(e["part"], e["state"]) for e in events_sent(client, "status")] == [("config", "applied")]
+
+
+def test_a_remote_config_change_may_not_touch_the_devices_identity():
+    dev = make("display", "display-6")
+    client = online(dev)
+    deliver(dev, "cmd", messages.command("config", set={"id": "display-7"}))
+    assert settings.load(dev.root)[0]["id"] == "display-6"
+    states = [e["state"] for e in events_sent(client, "status")]
+    assert len(states) == 1 and states[0].startswith("rejected: config field 'id'")
+
+
+def test_a_gateway_back_from_a_restart_is_greeted_after_a_short_random_delay():
+    dev = make("display", "display-8")
+    client = online(dev)
+    deliver(dev, "gw", messages.will(1))
+    before = len([t for t, p, r, q in client.published if t.endswith("/state")])
+    deliver(dev, "gw", messages.gateway_birth(2, 1795420900))
+    assert dev.announce_at is not None
+    waited = 0
+    while dev.announce_at is not None and waited < 4000:
+        time.sleep_ms(50)
+        waited += 50
+        dev.step()
+    births = [t for t, p, r, q in client.published if t.endswith("/state")]
+    assert len(births) == before + 1 and waited <= 3100

@@ -84,3 +84,9 @@ def test_presence_ack_command_and_view_checks():
     raises_naming(ProtocolError, "'now'", messages.check_command, {"c": "time"})
     raises_naming(ProtocolError, "view kind", messages.check_view, {"kind": "toaster", "seq": 1})
     assert messages.check_view({"kind": "window", "seq": 1})["seq"] == 1
+
+
+def test_a_config_command_must_say_what_to_set():
+    assert messages.check_command(messages.command("config", set={"keepalive": 20}))["set"] == {"keepalive": 20}
+    raises_naming(ProtocolError, "'set'", messages.check_command, {"c": "config"})
+    raises_naming(ProtocolError, "must be dict", messages.check_command, {"c": "config", "set": [1]})
