@@ -24,7 +24,7 @@ from protocol import codec, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
 
-TICK_S = 0.5          # the worker wakes this often to expire pad rating requests
+TICK_S = 0.5          # the worker wakes this often: pad rating timeouts, events of other tools
 _STOP = ("stop",)
 
 
@@ -151,6 +151,7 @@ class Gateway:
     # --- worker side ---------------------------------------------------------------
 
     def _run(self):
+        next_look = time.monotonic()
         while True:
             try:
                 item = self._queue.get(timeout=TICK_S)
@@ -161,6 +162,9 @@ class Gateway:
             try:
                 with self.lock:
                     self._handle(item)
+                    if time.monotonic() >= next_look:   # at most once a tick, busy or not
+                        next_look = time.monotonic() + TICK_S
+                        self.service.catch_up()
                     self.service.refresh_views()
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1

@@ -28,6 +28,8 @@ class Service:
         self.stats = collections.Counter()      # accepted, refused, duplicate events
         self.fleet = Fleet()
         self.state = fold(hall, store.load_events())
+        self.log_seen = store.log_position()   # every event up to here is in self.state
+        self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
         self._view_seq = 0
         self._shown = {}                          # device id -> last published view without seq
@@ -84,7 +86,9 @@ class Service:
         else:
             ack = messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
         try:
-            self.store.append(events, dedup=(device.id, msg["id"], ack))
+            last = self.store.append(events, dedup=(device.id, msg["id"], ack))
+            if events and last is not None:
+                self.own.update(range(last - len(events) + 1, last + 1))
         except StoreError as exc:
             # not stored, so not acknowledged: the device keeps the event and sends it again
             self.counters["store_error"] += 1
@@ -156,6 +160,23 @@ class Service:
             cmd = messages.command(messages.CMD_PRINT, ticket=device_text.decorate_ticket(self.hall, result))
             self.publish(topics.device(self.hall.id, dev_id, topics.COMMAND), codec.encode(cmd), False)
             log.info("%s: printing %s again", dev_id, ticket.no)
+
+    def catch_up(self):
+        """Apply what other tools appended to the log since we last looked (bookings imported,
+        follow-up cases updated from the command line), so a running gateway knows them."""
+        try:
+            rows = self.store.events_after(self.log_seen)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("cannot read the log: %s", exc)
+            return
+        for position, ev in rows:
+            self.log_seen = position
+            if position in self.own:
+                self.own.discard(position)
+                continue
+            apply(self.state, ev)
+            log.info("applied %s written by another tool", ev["type"])
 
     # --- outbound ------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ Contract:
 - load_events(): every appended event, in append order (the log the state is folded from).
 - seen(device, event_id): the ack dict stored with that device event, or None.
 - next_session(): increments and returns the gateway's start counter (durably).
+- log_position(): the position of the latest appended event (0 for an empty log).
+- events_after(position): [(position, event)] appended after `position`, in order: how a
+  running gateway learns of events other tools (bookings import, case updates) appended.
 - close().
 """
 
@@ -26,6 +29,12 @@ class Store:
         raise NotImplementedError
 
     def next_session(self):
+        raise NotImplementedError
+
+    def log_position(self):
+        raise NotImplementedError
+
+    def events_after(self, position):
         raise NotImplementedError
 
     def close(self):

@@ -101,6 +101,16 @@ class SqliteStore(Store):
             rows = self._open_db().execute("SELECT body FROM events ORDER BY seq").fetchall()
         return [json.loads(body) for (body,) in rows]
 
+    def log_position(self):
+        with self._lock:
+            return self._open_db().execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def events_after(self, position):
+        with self._lock:
+            rows = self._open_db().execute("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq",
+                                           (position,)).fetchall()
+        return [(seq, json.loads(body)) for seq, body in rows]
+
     def count_events(self):
         with self._lock:
             return self._open_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]
