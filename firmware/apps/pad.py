@@ -4,6 +4,8 @@
 # gateway composes the text (view "lines", "thanks").
 import time
 
+from machine import Pin
+
 from apps.base import App
 from drivers.panel import Panel
 from drivers.text import line_bytes
@@ -22,6 +24,8 @@ class Pad(App):
         self.rate = ""             # the ticket open for rating, from the view
         self.thanked_at = None     # ticks when the last rating was counted
         self.refusal = None        # (text, ticks) of the last refused key, shown a while
+        if device.board.get("buzzer") is not None:   # driven like an LED: a blink is a beep
+            self.leds.pins["buzzer"] = Pin(device.board["buzzer"], Pin.OUT, value=0)
 
     def on_key(self, name):
         if name in STAFF_KEYS:
@@ -42,6 +46,7 @@ class Pad(App):
         rate = view.get("rate", "")
         if rate and rate != self.rate:
             self.thanked_at = None
+            self.leds.blink("buzzer", 250)       # a beep: the citizen is asked to rate
         self.rate = rate
         self.view = view
         self._show()
@@ -55,6 +60,7 @@ class Pad(App):
         res = ack.get("res") or {}
         if event["t"] == "rate" and res.get("counted"):
             self.thanked_at = time.ticks_ms()
+            self.leds.blink("buzzer", 120)
             self._show()
 
     def on_gateway(self, on):
@@ -82,3 +88,11 @@ class Pad(App):
             bottom = self.refusal[0]
         self.panel.show(0, line_bytes(top) if top else b"")
         self.panel.show(1, line_bytes(bottom) if bottom else b"")
+        self._light_rating_keys()
+
+    def _light_rating_keys(self):
+        """The rating keys light up while they mean something: a rating or a reason is asked."""
+        asking = bool(self.rate) or bool(self.view and self.view.get("reasons"))
+        for name in self.leds.pins:
+            if name[:1] == "r" and name[1:].isdigit():
+                self.leds.set(name, asking)

@@ -247,6 +247,8 @@ def test_the_pad_rates_the_ticket_its_view_offers():
                           "timeout": 30, "lines": [{"t": "Window open"}, {"t": "Please rate C001"}],
                           "thanks": {"t": "Thanks"}})
     assert dev.app.panel.shown[1][0] == b"Please rate C001"
+    assert machine.pins[dev.board["leds"]["r5"]].value() == 1, "the rating keys light up"
+    assert "buzzer" in dev.app.leds.blink_until, "and the pad beeps"
     press(dev.board["keys"]["r4"])
     time.sleep_ms(50)
     dev.step()
