@@ -9,7 +9,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "appointments", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "sim", "demo")
 
 
 def parse_broker(text):
@@ -90,9 +90,9 @@ def run_gateway(ns):
 
 
 def run_office(ns):
-    """report, case, appointments: see gateway/reports/cli.py."""
+    """report, case, staff, appointments: see gateway/reports/cli.py."""
     from gateway.reports import cli as office
-    runner = {"report": office.run_report, "case": office.run_case,
+    runner = {"report": office.run_report, "case": office.run_case, "staff": office.run_staff,
               "appointments": office.run_appointments}[ns.command]
     return runner(ns, load_hall(ns.hall))
 
@@ -114,7 +114,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    runner = {"gateway": run_gateway, "report": run_office, "case": run_office,
+    runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]
     return runner(ns) or 0
 

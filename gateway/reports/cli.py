@@ -45,6 +45,16 @@ def add_office_parsers(sub):
     for p in (update,):
         p.add_argument("--hall", required=True)
         p.add_argument("--db", required=True)
+    staff = sub.add_parser("staff", help="sign a staff member in or out at a window")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    sign_in = staff_sub.add_parser("sign-in", help="ratings and figures of the window go to this person")
+    sign_in.add_argument("--window", type=int, required=True)
+    sign_in.add_argument("--name", required=True, help="the staff member (name or staff number)")
+    sign_out = staff_sub.add_parser("sign-out", help="nobody is on duty at the window")
+    sign_out.add_argument("--window", type=int, required=True)
+    for p in (sign_in, sign_out):
+        p.add_argument("--hall", required=True)
+        p.add_argument("--db", required=True)
     appts = sub.add_parser("appointments", help="load bookings")
     appts_sub = appts.add_subparsers(dest="appointments_command", required=True)
     imp = appts_sub.add_parser("import", help="bookings from a CSV file: code,service,time[,name]")
@@ -121,23 +131,40 @@ def _charts(directory, log, hall, period):
         print("wrote %s" % os.path.join(directory, name), file=sys.stderr)
 
 
-def run_case(ns, hall):
-    """Appends one case_updated event; a running gateway sees it after its next start, and
-    since case updates change no queue decision nothing goes wrong before that."""
+def _append_decision(ns, hall, command):
+    """Decide `command` against the log and append what it yields; a running gateway applies
+    it within a second (it reads what other tools append). Returns an exit code."""
     from gateway.store import open_store
     try:
         events = _events(ns)
     except LookupError as exc:
         return _fail(exc)
-    state = fold(hall, events)
     try:
-        new = decide(state, commands.case_update(ns.case_id, ns.status, ns.note, ns.staff), time.time())
+        new = decide(fold(hall, events), command, time.time())
     except Refused as exc:
         return _fail(exc)
     with open_store(ns.db) as store:
         store.append(new)
-    print("case %d: %s" % (ns.case_id, ns.status))
     return 0
+
+
+def run_case(ns, hall):
+    code = _append_decision(ns, hall, commands.case_update(ns.case_id, ns.status, ns.note, ns.staff))
+    if code == 0:
+        print("case %d: %s" % (ns.case_id, ns.status))
+    return code
+
+
+def run_staff(ns, hall):
+    if ns.staff_command == "sign-in":
+        code = _append_decision(ns, hall, commands.sign_in(ns.window, ns.name))
+        done = "%s signed in at window %d" % (ns.name, ns.window)
+    else:
+        code = _append_decision(ns, hall, commands.sign_out(ns.window))
+        done = "window %d: signed out" % ns.window
+    if code == 0:
+        print(done)
+    return code
 
 
 def run_appointments(ns, hall):

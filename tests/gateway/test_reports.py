@@ -326,3 +326,21 @@ def test_cli_appointments_import(tmp_path, capsys):
     assert "1 booking(s) loaded, 1 refused" in captured.out and "line 3: unknown service 'Q'" in captured.err
     with open_store(db) as store:
         assert [ev["code"] for ev in store.load_events()] == ["K1"]
+
+
+def test_cli_staff_sign_in_attributes_the_windows_work(tmp_path, capsys):
+    hall_file = tmp_path / "hall.toml"
+    hall_file.write_text(_toml(month_hall_dict()), encoding="utf-8")
+    db = tmp_path / "hall.db"
+    args = ["--hall", str(hall_file), "--db", str(db)]
+    assert cli.main(["staff", "sign-in", "--window", "3", "--name", "Li Wei"] + args) == 2
+    assert "no store" in capsys.readouterr().err
+    open_store(db).close()                          # the gateway has run once
+    assert cli.main(["staff", "sign-in", "--window", "3", "--name", "Li Wei"] + args) == 0
+    assert "Li Wei signed in at window 3" in capsys.readouterr().out
+    assert cli.main(["staff", "sign-in", "--window", "99", "--name", "Li Wei"] + args) == 2
+    assert "99" in capsys.readouterr().err
+    assert cli.main(["staff", "sign-out", "--window", "3"] + args) == 0
+    with open_store(db) as store:
+        kinds = [(ev["type"], ev["window"], ev["staff"]) for ev in store.load_events()]
+    assert kinds == [("staff_signed_in", 3, "Li Wei"), ("staff_signed_out", 3, "Li Wei")]
