@@ -90,6 +90,9 @@ def decorate_view(hall, view):
     elif kind == "pad":
         view["lines"] = pad_lines(hall, view)
         view["thanks"] = _line(hall, "thanks")
+        if view.get("to"):       # what the rating keys mean after the transfer key
+            view["choose"] = [_line(hall, "transfer", no=view["serving"]),
+                              encoded(" ".join("%d.%s" % (i + 1, code) for i, code in enumerate(view["to"])))]
     return view
 
 
@@ -147,7 +150,7 @@ def hall_strings(hall, sample_no="A001"):
         out.append(wording.say(hall.language, key))
     out.append(wording.say(hall.language, "why", n=len(hall.rules.reasons)))
     out.extend(hall.rules.reasons)
-    for key in ("serving", "rate"):
+    for key in ("serving", "rate", "transfer"):
         out.append(wording.say(hall.language, key, no=sample_no))
     return out
 

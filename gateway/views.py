@@ -56,7 +56,8 @@ def pad_view(state, window, now, seq=0, keys=0):
             "levels": keys or state.hall.rating_levels,
             "timeout": int(timeout) if float(timeout).is_integer() else timeout}
     _optional(view, due=due(state, current), reasons=list(state.hall.rules.reasons) if asking else [],
-              paused=state.windows[window].status == "paused")
+              paused=state.windows[window].status == "paused",
+              to=[code for code in state.hall.services if code != current.svc] if current else [])
     return view
 
 

@@ -19,6 +19,7 @@ WORDS = {
         "thanks": "Thank you!",
         "away": "Service paused",
         "why": "Why? Press 1-{n}",
+        "transfer": "Transfer {no} to?",
     },
     "zh": {
         "window": "{win}号窗口",
@@ -35,6 +36,7 @@ WORDS = {
         "thanks": "谢谢您的评价!",
         "away": "系统维护 暂停服务",
         "why": "请按1-{n}选择原因",
+        "transfer": "{no}转到哪项业务?",
     },
 }
 LANGUAGES = tuple(WORDS)

@@ -91,6 +91,18 @@ class SimBoard:
         self.wdt = None                   # (timeout ms, ticks of last feed) once started
         self.heap_free = 96000            # what gc.mem_free() reports on this board
         self.lock = threading.Lock()
+        # clock skew (sim.faults): this board's crystal is off by `skew_offset_ms` plus
+        # `skew_ppm` parts per million of the simulated time since `skew_from_ms`
+        self.skew_offset_ms = 0
+        self.skew_ppm = 0
+        self.skew_from_ms = 0
+
+    def clock_skew_ms(self):
+        """How far this board's ticks_ms is ahead of the hall's simulated time (sim.clock)."""
+        if not self.skew_ppm:
+            return self.skew_offset_ms
+        from sim.clock import sim_ms    # import here: sim.clock imports this module
+        return self.skew_offset_ms + (sim_ms() - self.skew_from_ms) * self.skew_ppm // 1000000
 
     def pin(self, number):
         with self.lock:

@@ -32,7 +32,9 @@ def sim_ms():
 
 
 def ticks_ms():
-    return sim_ms() % TICKS_PERIOD
+    board = _bound_board()
+    skew = board.clock_skew_ms() if board is not None and hasattr(board, "clock_skew_ms") else 0
+    return (sim_ms() + skew) % TICKS_PERIOD
 
 
 def ticks_diff(a, b):

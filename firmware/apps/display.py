@@ -12,7 +12,6 @@ AWAY = {"t": "Service paused"}
 PAGE_MS = 5000          # a hall page stays this long when there are more calls than rows
 MS_PER_BYTE = 120       # how long the voice module takes per byte of text, roughly
 SAY_GAP_MS = 800
-SCROLL_MS = 300         # a long notice moves one character this often
 
 
 class Display(App):
@@ -31,8 +30,6 @@ class Display(App):
         self.page_at = time.ticks_ms()
         self.view = None
         self.shown_over = False
-        self.scroll = 0            # bytes the notice has scrolled
-        self.scroll_at = time.ticks_ms()
 
     def on_gateway(self, on):
         self._draw()
@@ -58,25 +55,11 @@ class Display(App):
         self.panel.show(usable, self._bottom(view))
 
     def _bottom(self, view):
-        """The notice row: "paused" while the gateway is away, else the hall's notice,
-        scrolling when it is longer than the panel."""
+        """The notice row: "paused" while the gateway is away, else the hall's notice (the
+        panel scrolls it when it is longer than a row)."""
         if not self.device.gateway_on:
             return line_bytes(self.away)
-        notice = line_bytes(view.get("notice_line")) if view else b""
-        if len(notice) <= self.panel.cols:
-            self.scroll = 0
-            return notice
-        loop = notice + b"    " + notice
-        self.scroll %= len(notice) + 4
-        return loop[self.scroll:]
-
-    def _scroll_on(self):
-        """Move the notice one character on (a hanzi is two bytes)."""
-        notice = line_bytes(self.view.get("notice_line")) if self.view else b""
-        if len(notice) > self.panel.cols:
-            loop = notice + b"    " + notice
-            self.scroll += 2 if loop[self.scroll % len(loop)] >= 0x80 else 1
-            self.panel.show(self.panel.rows - 1, self._bottom(self.view))
+        return line_bytes(view.get("notice_line")) if view else b""
 
     def _lines(self, view, usable):
         if view is None:
@@ -141,9 +124,7 @@ class Display(App):
             self.page += 1
             self.page_at = now
             self._draw()
-        if time.ticks_diff(now, self.scroll_at) > SCROLL_MS:
-            self.scroll_at = now
-            self._scroll_on()
+        self.panel.tick()
         if self.to_say and self.speaker and time.ticks_diff(now, self.quiet_at) >= 0:
             text = self.to_say.pop(0)[1]
             self.speaker.say(text)

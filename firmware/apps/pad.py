@@ -1,6 +1,6 @@
-# Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume, transfer)
-# act for this window; rating keys r1..rN rate the ticket the gateway says is open for rating
-# (r1 worst). The pad sends every rating press; the gateway decides whether it counts. The
+# Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume) act for
+# this window; rating keys r1..rN rate the ticket the gateway says is open for rating (r1
+# worst). After the transfer key, the rating keys choose the service to send the citizen to. The pad sends every rating press; the gateway decides whether it counts. The
 # gateway composes the text (view "lines", "thanks").
 import time
 
@@ -12,6 +12,8 @@ from drivers.text import line_bytes
 from protocol.messages import STAFF_KEYS
 
 THANKS_MS = 5000
+REFUSAL_MS = 8000        # long enough to read a refusal that scrolls
+CHOOSE_MS = 10000
 AWAY = {"t": "Service paused"}
 THANKS = {"t": "Thank you!"}
 
@@ -24,18 +26,32 @@ class Pad(App):
         self.rate = ""             # the ticket open for rating, from the view
         self.thanked_at = None     # ticks when the last rating was counted
         self.refusal = None        # (text, ticks) of the last refused key, shown a while
+        self.choosing = None       # ticks the transfer key was pressed, while choosing
         if device.board.get("buzzer") is not None:   # driven like an LED: a blink is a beep
             self.leds.pins["buzzer"] = Pin(device.board["buzzer"], Pin.OUT, value=0)
 
     def on_key(self, name):
-        if name in STAFF_KEYS:
+        if name == "transfer":
+            # the next rating key chooses where the citizen goes (view "to", "choose")
+            self.choosing = time.ticks_ms() if (self.view or {}).get("to") else None
+            self._show()
+        elif name in STAFF_KEYS:
             self._sent(self.device.send("key", key=name))
         elif name[:1] == "r" and name[1:].isdigit():
-            if self.view and self.view.get("reasons"):
+            if self.choosing is not None:
+                self._transfer(int(name[1:]))
+            elif self.view and self.view.get("reasons"):
                 # after a low rating the same keys give the reason, by the hall's list
                 self._sent(self.device.send("key", key=name))
             else:
                 self._sent(self.device.send("rate", level=int(name[1:]), ticket=self.rate))
+
+    def _transfer(self, index):
+        targets = (self.view or {}).get("to") or []
+        self.choosing = None
+        if 1 <= index <= len(targets):
+            self._sent(self.device.send("key", key="transfer", to=targets[index - 1]))
+        self._show()
 
     def _sent(self, event):
         self.leds.blink("status", 300 if event else 3000)
@@ -68,12 +84,16 @@ class Pad(App):
 
     def tick(self):
         App.tick(self)
+        self.panel.tick()        # a refusal or reason list longer than the pad scrolls
         now = time.ticks_ms()
         if self.thanked_at is not None and time.ticks_diff(now, self.thanked_at) > THANKS_MS:
             self.thanked_at = None
             self._show()
-        if self.refusal is not None and time.ticks_diff(now, self.refusal[1]) > THANKS_MS:
+        if self.refusal is not None and time.ticks_diff(now, self.refusal[1]) > REFUSAL_MS:
             self.refusal = None
+            self._show()
+        if self.choosing is not None and time.ticks_diff(now, self.choosing) > CHOOSE_MS:
+            self.choosing = None     # staff changed their mind: back to normal
             self._show()
 
     def _show(self):
@@ -86,13 +106,16 @@ class Pad(App):
             bottom = (self.view or {}).get("thanks") or THANKS
         if self.refusal is not None:
             bottom = self.refusal[0]
+        choose = (self.view or {}).get("choose")
+        if self.choosing is not None and choose:
+            top, bottom = choose[0], choose[1]
         self.panel.show(0, line_bytes(top) if top else b"")
         self.panel.show(1, line_bytes(bottom) if bottom else b"")
         self._light_rating_keys()
 
     def _light_rating_keys(self):
         """The rating keys light up while they mean something: a rating or a reason is asked."""
-        asking = bool(self.rate) or bool(self.view and self.view.get("reasons"))
+        asking = bool(self.rate) or bool(self.view and self.view.get("reasons")) or self.choosing is not None
         for name in self.leds.pins:
             if name[:1] == "r" and name[1:].isdigit():
                 self.leds.set(name, asking)

@@ -14,7 +14,8 @@ from runtime.clock import Clock
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
-FIRMWARE = "0.2.0"
+FIRMWARE = "0.3.0"
+INBOX_MAX = 16
 RESET_CAUSES = {"PWRON_RESET": "power", "HARD_RESET": "hard", "WDT_RESET": "watchdog",
                 "DEEPSLEEP_RESET": "deepsleep", "SOFT_RESET": "soft"}
 
@@ -41,6 +42,7 @@ class Device:
         self.safe = safe              # too many failed boots: link only, no app (bootguard)
         self.announce_at = None       # ticks to re-announce at, after the gateway came back
         self.gone_while_linked = False
+        self.inbox = []               # (channel, msg) received, for the main loop to handle
         self.id = cfg["id"]
         self.clock = Clock()
         self.outbox = Outbox(root + "outbox.json")
@@ -100,11 +102,22 @@ class Device:
     # --- messages in -----------------------------------------------------------------
 
     def on_message(self, channel, msg):
-        try:
-            self._dispatch(channel, msg)
-        except Exception as exc:   # a bad message must never stop the device
+        """Called by the link, often from inside umqtt while it waits for a PUBACK or SUBACK:
+        nothing may publish here (a nested publish would swallow the outer one's reply), so
+        messages are only queued and the main loop handles them."""
+        if len(self.inbox) >= INBOX_MAX:
+            self.inbox.pop(0)     # the oldest goes; an ack lost so is resent by the outbox
             self.link.bad += 1
-            show_error(exc)
+        self.inbox.append((channel, msg))
+
+    def handle_inbox(self):
+        while self.inbox:
+            channel, msg = self.inbox.pop(0)
+            try:
+                self._dispatch(channel, msg)
+            except Exception as exc:   # a bad message must never stop the device
+                self.link.bad += 1
+                show_error(exc)
 
     def _dispatch(self, channel, msg):
         if channel == "gw":
@@ -167,6 +180,7 @@ class Device:
 
     def step(self):
         self.link.poll(self.session)
+        self.handle_inbox()
         if self.announce_at is not None and time.ticks_diff(time.ticks_ms(), self.announce_at) >= 0:
             self.announce_at = None
             self.link.publish(self.link.state_topic, codec.encode(self.birth()), True)

@@ -32,8 +32,10 @@ def test_a_chinese_hall_prints_shows_and_says_chinese(mosquitto, tmp_path):
                            seen=hall_display.shows)
         devices.wait_until(lambda: hall_display.spoken(), WAIT, "the announcement")
         assert hall_display.spoken() == ["请 A001 号到 3 号窗口"]
-        assert display.shows().split("\n")[:2] == ["3号窗口", "A001"]
-        assert pad.shows().split("\n")[0] == "正在办理 A001"
+        devices.wait_until(lambda: display.shows().split("\n")[:2] == ["3号窗口", "A001"], WAIT,
+                           "the window display in Chinese", seen=display.shows)
+        devices.wait_until(lambda: pad.shows().split("\n")[0] == "正在办理 A001", WAIT, "the pad in Chinese",
+                           seen=pad.shows)
 
         picture = ticket_picture.render(ticket)
         picture.save(tmp_path / "ticket.png")

@@ -317,10 +317,10 @@ def test_a_long_notice_scrolls_on_the_hall_display_a_hanzi_at_a_time():
     deliver(dev, "view", view)
     cols = dev.app.panel.cols
     assert dev.app.panel.shown[3][0] == notice[:cols]
-    dev.app._scroll_on()
+    dev.app.panel.scroll(3)
     assert dev.app.panel.shown[3][0] == notice[2:2 + cols], "a hanzi moves as one"
     for _ in range(2):
-        dev.app._scroll_on()
+        dev.app.panel.scroll(3)
     loop = notice + b"    " + notice
     assert dev.app.panel.shown[3][0] == loop[5:5 + cols], "and round again after a gap"
 
@@ -365,3 +365,23 @@ def test_a_gateway_back_from_a_restart_is_greeted_after_a_short_random_delay():
         dev.step()
     births = [t for t, p, r, q in client.published if t.endswith("/state")]
     assert len(births) == before + 1 and waited <= 3100
+
+
+def test_transfer_then_a_rating_key_sends_the_citizen_to_that_service():
+    dev = make("pad", "pad-9")
+    client = online(dev)
+    deliver(dev, "view", {"kind": "pad", "seq": 1, "win": 3, "serving": "A001", "rate": "", "levels": 5,
+                          "timeout": 30, "to": ["B", "C"], "lines": [{"t": "Serving A001"}, {"t": ""}],
+                          "choose": [{"t": "Transfer A001 to?"}, {"t": "1.B 2.C"}]})
+    for key in ("transfer", "r2"):
+        press(dev.board["keys"][key])
+        time.sleep_ms(50)
+        dev.step()
+        machine.pins[dev.board["keys"][key]].drive(1)
+        dev.step()
+        if key == "transfer":
+            assert dev.app.panel.shown[1][0] == b"1.B 2.C"
+    keys = events_sent(client, "key")
+    assert [(e["key"], e["to"]) for e in keys] == [("transfer", "C")]
+    assert events_sent(client, "rate") == [], "the rating key chose, it did not rate"
+    assert dev.app.panel.shown[0][0] == b"Serving A001"

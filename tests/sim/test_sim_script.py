@@ -48,3 +48,9 @@ def test_a_script_naming_an_unknown_device_or_step_is_refused(tmp_path):
     bad_fault.write_text('[script]\nhall = "%s"\n[[step]]\nfault = "flood:printer-1"\n' % os.path.join(REPO, "halls", "example.toml"))
     code, out = sim("--script", str(bad_fault), "--out", str(tmp_path / "b"), "--fault", "flood@3")
     assert code == 2 and "unknown fault kind 'flood'" in out
+
+
+def test_the_script_that_found_the_reconnect_bug_passes_now(tmp_path):
+    code, out = sim("--script", os.path.join(REPO, "scenarios", "press-after-reconnect.toml"), "--out", str(tmp_path))
+    assert code == 0, out[-3000:]
+    assert "PASSED: 10 steps" in out
