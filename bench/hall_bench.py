@@ -6,13 +6,13 @@ simulated devices share this process, as they share a board farm's bench. When t
 is absent these figures are reported as "not available" with the reason, never as a number.
 """
 import os
-import subprocess
 import sys
 import threading
 import time
 
 from bench.context import REPO
 from bench.stats import row, summary_ms, unavailable
+from sim.processes import ChildProcess
 
 MEASURE = {"printer-1", "pad-3", "display-3"}
 # busy: printer-2 issues C..F tickets; windows 5-8 serve only those, so window 3 calls the
@@ -34,28 +34,12 @@ def sim_missing():
     return None
 
 
-class GatewayProcess:
-    """`python -m gateway gateway` on the run's broker, with its own fresh store."""
+class GatewayProcess(ChildProcess):
+    """The gateway in its own process, as a hall runs it (and as a benchmark may kill it)."""
 
     def __init__(self, ctx, db, hall_file=None):
-        self.log_path = db + ".log"
-        self.cmd = [sys.executable, "-m", "gateway", "gateway", "--hall", hall_file or ctx.hall_file,
-                    "--db", db, "--broker", "127.0.0.1:%d" % ctx.port]
-        self.proc = None
-
-    def start(self):
-        with open(self.log_path, "a") as log:
-            self.proc = subprocess.Popen(self.cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        ChildProcess.__init__(self, [sys.executable, "-m", "gateway", "gateway", "--hall", hall_file or ctx.hall_file,
+                                     "--db", db, "--broker", "127.0.0.1:%d" % ctx.port], db + ".log")
 
 
 class Finger:

@@ -1,8 +1,6 @@
 """An end-to-end hall: a real Mosquitto on a free port, the gateway, and simulated devices
 running the real firmware. Waits are generous; speed belongs to the benchmarks."""
 import os
-import signal
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +9,7 @@ from gateway import config
 from gateway.mqtt import Gateway
 from gateway.store import open_store
 from sim.hall import SimHall
+from sim.processes import ChildProcess
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HALL_FILE = os.path.join(REPO, "halls", "example.toml")
@@ -47,33 +46,9 @@ def devices(mosquitto, hall, tmp_path):
     sim.stop()
 
 
-class GatewayProcess:
+class GatewayProcess(ChildProcess):
     """The gateway as its own process (`python -m gateway gateway`), so a test can SIGKILL it."""
 
     def __init__(self, port, db, log_path):
-        self.port, self.db, self.log_path = port, db, log_path
-        self.proc = None
-
-    def start(self):
-        log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "gateway", "--hall", HALL_FILE, "--db", self.db,
-             "--broker", "127.0.0.1:%d" % self.port], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        return self
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def log(self):
-        with open(self.log_path) as f:
-            return f.read()
+        ChildProcess.__init__(self, [sys.executable, "-m", "gateway", "gateway", "--hall", HALL_FILE, "--db", db,
+                                     "--broker", "127.0.0.1:%d" % port], log_path)
