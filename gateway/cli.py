@@ -1,5 +1,6 @@
 """`hallmesh` command line: gateway, report, sim."""
 import argparse
+import os
 import logging
 import signal
 import sys
@@ -9,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "sim", "demo")
 
 
 def parse_broker(text):
@@ -31,6 +32,8 @@ def build_parser():
                        metavar="HOST:PORT", help="MQTT broker (default 127.0.0.1:1883)")
     where.add_argument("--embedded-broker", action="store_true",
                        help="run an in-process broker on 127.0.0.1:1883 (or a free port)")
+    gw.add_argument("--fleet", metavar="DB", help="device registry: log in to the broker with the gateway's "
+                    "account (see 'hallmesh devices broker-files') and record each device's presence")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     from gateway.reports import cli as office
     rep = sub.add_parser("report", help="figures for a period, follow-up cases, awards, charts")
@@ -40,6 +43,8 @@ def build_parser():
     office.add_office_parsers(sub)
     # everything after 'sim' goes to the simulator's own parser untouched (see main)
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
+    from gateway.fleet import cli as fleet_cli
+    fleet_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
@@ -60,6 +65,23 @@ def load_hall(path):
         raise SystemExit(2)
 
 
+def fleet_options(path, hall):
+    """Broker credentials and presence recording from the device registry, if one is given."""
+    if not path:
+        return {}
+    from gateway.fleet import FleetError
+    from gateway.fleet.registry import Registry
+    if not os.path.exists(path):
+        print("hallmesh: no device registry at %s (hallmesh devices add ... creates it)" % path, file=sys.stderr)
+        raise SystemExit(2)
+    try:
+        registry = Registry(path, hall=hall)
+        return {"credentials": registry.account("gateway"), "on_presence": registry.update_presence}
+    except FleetError as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        raise SystemExit(2)
+
+
 def run_gateway(ns):
     from gateway.broker import EmbeddedBroker
     from gateway.mqtt import Gateway
@@ -73,7 +95,7 @@ def run_gateway(ns):
     broker = EmbeddedBroker().start() if ns.embedded_broker else None
     host, port = (broker.host, broker.port) if broker else ns.broker
     try:
-        gateway = Gateway.from_files(hall, ns.db, host, port)
+        gateway = Gateway.from_files(hall, ns.db, host, port, **fleet_options(ns.fleet, hall))
         if not gateway.start(wait=10.0):
             log.warning("no broker at %s:%d yet; still trying", host, port)
     except StoreError as exc:
@@ -114,6 +136,8 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
+    if ns.command == "devices":
+        return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]
     return runner(ns) or 0

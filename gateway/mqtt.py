@@ -33,8 +33,11 @@ class Gateway:
     (hold `lock` while reading `state` from another thread)."""
 
     def __init__(self, hall, store, host="127.0.0.1", port=1883, clock=time.time, keepalive=30,
-                 owns_store=False):
+                 owns_store=False, credentials=None, on_presence=None):
+        """credentials: (user, password) for a broker that checks them (hallmesh devices
+        broker-files); on_presence(device, birth-or-will, online, at) hears every birth and will."""
         self.hall, self.store, self.host, self.port = hall, store, host, port
+        self.credentials, self.on_presence = credentials, on_presence
         self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
         self.lock = threading.RLock()
         self.ready = threading.Event()     # connected, views and birth published
@@ -75,7 +78,7 @@ class Gateway:
     def start(self, wait=10.0):
         """Rebuild the state from the store, connect, publish views and birth.
         Returns True once online; False if not online within `wait` s (it keeps trying)."""
-        self.service = Service(self.hall, self.store, self._publish, self.clock)
+        self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence)
         self.service.begin_session(self.store.next_session())
         log.info("hall %s: %d events replayed, session %d", self.hall.id,
                  self.service.state.applied, self.service.session)
@@ -113,6 +116,8 @@ class Gateway:
                              clean_session=False)
         will = codec.encode(messages.will(self.service.session))
         client.will_set(topics.gateway_state(self.hall.id), will, qos=1, retain=True)
+        if self.credentials:
+            client.username_pw_set(*self.credentials)
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.max_inflight_messages_set(100)
         client.on_connect = self._on_connect

@@ -22,8 +22,9 @@ VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps ri
 
 
 class Service:
-    def __init__(self, hall, store, publish, clock):
+    def __init__(self, hall, store, publish, clock, on_presence=None):
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
+        self.on_presence = on_presence   # e.g. the device registry's presence record
         self.counters = collections.Counter()   # rejected messages by reason
         self.stats = collections.Counter()      # accepted, refused, duplicate events
         self.fleet = Fleet()
@@ -130,6 +131,7 @@ class Service:
         if device is None:
             return self.reject("unknown_device", topic, "%r is not a device of this hall" % dev_id)
         now = self.clock()
+        self._record_presence(device.id, msg, now)
         if msg["on"]:
             self._birth(device, msg, now, retained)
         elif self.fleet.will(dev_id, msg, now):
@@ -137,6 +139,15 @@ class Service:
         else:
             log.info("%s: late will of session %d ignored (session %d is up)",
                      dev_id, msg["ses"], self.fleet.get(dev_id).ses)
+
+    def _record_presence(self, dev_id, msg, now):
+        if self.on_presence is None:
+            return
+        try:
+            self.on_presence(dev_id, msg, msg["on"], now)
+        except Exception as exc:  # noqa: BLE001 - a registry fault must not stop the hall
+            self.counters["presence_error"] += 1
+            log.error("%s: presence not recorded: %s", dev_id, exc)
 
     def _birth(self, device, msg, now, retained):
         p = self.fleet.birth(device.id, msg, now)

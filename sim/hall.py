@@ -28,14 +28,16 @@ def device_config(hall_id, device, host, port, keepalive=30, poll_ms=50, broker_
 
 
 class SimHall:
-    def __init__(self, hall, host, port, flash_root, keepalive=30, poll_ms=50, only=None, extra=None):
-        """`extra`: more config.json fields for every device (e.g. wdt_ms in accelerated time)."""
+    def __init__(self, hall, host, port, flash_root, keepalive=30, poll_ms=50, only=None, extra=None,
+                 credentials=None):
+        """`extra`: more config.json fields for every device (e.g. wdt_ms in accelerated time);
+        `credentials`: device id -> (user, password) for a broker that checks them."""
         self.hall = hall
         self.devices = {}
         for dev in hall.devices.values():
             if only is not None and dev.id not in only:
                 continue
-            cfg = device_config(hall.id, dev, host, port, keepalive, poll_ms)
+            cfg = device_config(hall.id, dev, host, port, keepalive, poll_ms, (credentials or {}).get(dev.id))
             cfg.update(extra or {})
             self.devices[dev.id] = SimDevice(cfg, os.path.join(flash_root, dev.id), board_spec(dev.board))
 
