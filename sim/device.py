@@ -26,9 +26,23 @@ def board_spec(name, boards_dir=firmware_path.BOARDS):
         raise ValueError("board file %s not found (device board %r)" % (path, name))
 
 
+def firmware_modules():
+    """Paths (relative to the flash root) of the modules flash.sh compiles: firmware/'s
+    packages and protocol/ (main.py and boot.py stay source)."""
+    out = []
+    for top, prefix in ((firmware_path.FIRMWARE, ""), (os.path.join(firmware_path.REPO, "protocol"), "protocol")):
+        for folder, _, files in os.walk(top):
+            rel = os.path.normpath(os.path.join(prefix, os.path.relpath(folder, top)))
+            for name in files:
+                if name.endswith(".py") and rel != ".":
+                    out.append(os.path.join(rel, name))
+    return sorted(out)
+
+
 class SimDevice:
-    def __init__(self, config, flash_dir, spec):
-        """`config` is what flash.sh would write as config.json; `spec` the board file."""
+    def __init__(self, config, flash_dir, spec, write=True):
+        """`config` is what flash.sh would write as config.json; `spec` the board file.
+        write=False: the flash already holds them (a board flash.sh wrote, see from_flash)."""
         self.id = config["id"]
         self.kind = config["kind"]
         self.config = config
@@ -38,7 +52,25 @@ class SimDevice:
         self.thread = None
         self.crashes = 0
         self.boots = 0
-        self.write_flash()
+        if write:
+            self.write_flash()
+
+    @classmethod
+    def from_flash(cls, flash_dir):
+        """A device booting what flash.sh put on a (simulated) board: its config.json and
+        board.json as written there. CPython cannot run the .mpy files, so the firmware runs
+        from firmware/'s sources -- after checking that the flash holds a compiled module for
+        every one of them, i.e. that it is this firmware that was flashed."""
+        root = os.path.join(flash_dir, "")
+        missing = [name for name in firmware_modules() if not os.path.exists(root + name[:-3] + ".mpy")]
+        if not os.path.exists(root + "main.py") or missing:
+            raise ValueError("%s does not hold the hallmesh firmware (missing: %s)"
+                             % (flash_dir, ", ".join(missing[:5]) or "main.py"))
+        with open(root + "config.json") as f:
+            config = json.load(f)
+        with open(root + "board.json") as f:
+            spec = json.load(f)
+        return cls(config, flash_dir, spec, write=False)
 
     def write_flash(self):
         for name, body in (("config.json", self.config), ("board.json", self.spec)):

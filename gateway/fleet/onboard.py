@@ -93,7 +93,7 @@ for _hm_u in %r:
 os.rename('/hm_old', '/hm_trash')
 _hm_rm('/hm_trash')
 _hm_rm('/hm_new')
-print('HMSWAP', 'ok')
+print('HMSWAP', repr('ok'))
 """
 
 LIST_STAGE = """
