@@ -326,8 +326,6 @@ def scale(ctx):
         row("  press-to-print with %d devices running" % last[0], last[1], "ms", baseline=first[1],
             baseline_name="same with %d devices" % first[0],
             limit="CPU shared by every device's poll loop", note="%d presses per step, hall idle otherwise" % presses),
-        unavailable("simulator scale: accelerated day speed-up",
-                    "no accelerated-day driver with an invariant check in sim/ yet (sim.clock.set_speed exists)"),
     ]
 
 

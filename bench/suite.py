@@ -42,6 +42,16 @@ def scale(ctx):
     return measure(ctx)
 
 
+def scale_1000(ctx):
+    from bench.sim_bench import scale as measure
+    return measure(ctx)
+
+
+def accelerated_day(ctx):
+    from bench.sim_bench import accelerated_day as measure
+    return measure(ctx)
+
+
 def memory(ctx):
     from bench.memory import firmware_memory
     return firmware_memory(ctx)
@@ -49,4 +59,5 @@ def memory(ctx):
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
               ("reports", reports), ("latency", latency),
-              ("broker_restart", broker_restart), ("scale", scale), ("memory", memory)]
+              ("broker_restart", broker_restart), ("scale", scale), ("scale_1000", scale_1000),
+              ("accelerated_day", accelerated_day), ("memory", memory)]
