@@ -65,7 +65,7 @@ service_min = [3, 1]
 
 def accelerated_day(ctx):
     """Simulated time / wall time of a day run at a speed factor, invariants checked."""
-    end, speed = ("09:20", 40) if ctx.quick else ("11:00", 60)
+    end, speed = ("09:20", 40) if ctx.quick else ("10:00", 60)
     folder = tempfile.mkdtemp(prefix="hallmesh-bench-day-")
     path = os.path.join(folder, "day.toml")
     with open(path, "w") as f:
