@@ -4,10 +4,9 @@ Every fault raises ConfigError naming the file, the entry ([[window]] #3 ...) an
 so whoever edits a hall file learns the fix from the message alone.
 """
 import time
-import tomllib
 from dataclasses import dataclass, field
 
-from gateway import device_text, wording
+from gateway import device_text, tomlfile, wording
 from protocol import ProtocolError, topics
 
 KINDS = ("printer", "display", "pad")
@@ -131,14 +130,7 @@ class Hall:
 
 def load(path):
     """Read and check a hall file; ConfigError on any fault."""
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError("%s: cannot read hall config: %s" % (path, exc.strerror or exc))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("%s: not valid TOML: %s" % (path, exc))
-    return parse(data, str(path))
+    return parse(tomlfile.read(path, "hall config", ConfigError), str(path))
 
 
 def parse(data, source="<hall config>"):

@@ -41,10 +41,9 @@ import math
 import os
 import random
 import time
-import tomllib
 from dataclasses import dataclass, field
 
-from gateway import config
+from gateway import config, tomlfile
 from sim import faults as faultlib
 from sim.timebase import day_start_epoch
 
@@ -133,14 +132,7 @@ def _share(table, name, where, default=0.0):
 
 
 def load(path, hall_override=None):
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise ScenarioError("%s: cannot read scenario: %s" % (path, exc.strerror or exc))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError("%s: not valid TOML: %s" % (path, exc))
-    return parse(data, path, hall_override)
+    return parse(tomlfile.read(path, "scenario", ScenarioError), path, hall_override)
 
 
 def parse(data, path="<scenario>", hall_override=None):
@@ -148,8 +140,8 @@ def parse(data, path="<scenario>", hall_override=None):
     hall_path = hall_override or head.get("hall")
     if not hall_path:
         raise ScenarioError("%s: [scenario] needs hall = \"...\" (or give --hall)" % path)
-    if not hall_override and not os.path.isabs(hall_path):
-        hall_path = os.path.join(os.path.dirname(os.path.abspath(path)), hall_path)
+    if not hall_override:
+        hall_path = tomlfile.beside(path, hall_path)
     hall = config.load(hall_path)
     where = "%s [scenario]" % path
     start_min = _hhmm(head.get("start", "08:00"), where + " start")

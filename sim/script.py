@@ -29,9 +29,9 @@ what was seen; the run stops at the first failure.
 import os
 import threading
 import time
-import tomllib
 from dataclasses import dataclass, field
 
+from gateway import tomlfile
 from sim import faults as faultlib
 
 KINDS = ("press", "wait_show", "wait_hidden", "expect_ticket", "expect_led", "expect_pin", "expect_spoken",
@@ -72,14 +72,7 @@ class Script:
 
 
 def load(path, hall_override=None):
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise ScriptError("%s: cannot read script: %s" % (path, exc.strerror or exc))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScriptError("%s: not valid TOML: %s" % (path, exc))
-    return parse(data, path, hall_override)
+    return parse(tomlfile.read(path, "script", ScriptError), path, hall_override)
 
 
 def parse(data, path="<script>", hall_override=None):
@@ -87,8 +80,8 @@ def parse(data, path="<script>", hall_override=None):
     hall = hall_override or head.get("hall")
     if not hall:
         raise ScriptError("%s: no hall: give [script] hall = \"...\" or --hall" % path)
-    if not hall_override and not os.path.isabs(hall):
-        hall = os.path.join(os.path.dirname(os.path.abspath(path)), hall)
+    if not hall_override:
+        hall = tomlfile.beside(path, hall)
     steps = [_step(entry, n, path) for n, entry in enumerate(data.get("step", []), 1)]
     if not steps:
         raise ScriptError("%s: no [[step]] entries" % path)
