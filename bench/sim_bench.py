@@ -37,6 +37,7 @@ def scale(ctx):
                 limit="every device's loop shares the CPU", note="from the key going down to the ticket cut; with a 1 s loop the key is seen up to 1 s late")]
 
 
+# a busy but servable hour: A is served at windows 1-3 (35 x 4 min < 3 x 60 min), C at 5-6
 DAY = """
 [scenario]
 name = "benchmark morning"
@@ -54,11 +55,11 @@ rate_share = 0.9
 rate_delay_s = [2, 8]
 
 [service.A]
-arrivals = { "09" = 60, "10" = 40 }
+arrivals = { "09" = 35 }
 service_min = [4, 1]
 
 [service.C]
-arrivals = { "09" = 40, "10" = 30 }
+arrivals = { "09" = 25 }
 service_min = [3, 1]
 """
 
