@@ -87,3 +87,37 @@ def test_flashing_errors_name_the_fix(hall_site, tmp_path):
     with RawReplBoard(str(tmp_path / "old"), version=(1, 12, 0)) as old:
         code, out = flash("--port", old.port, "--device", "pad-5", *common)
         assert code != 0 and "1.12" in out
+
+
+def test_a_batch_flashes_board_after_board_and_sums_up(hall_site, tmp_path):
+    fleet, broker = hall_site
+    with RawReplBoard(str(tmp_path / "a")) as first, RawReplBoard(str(tmp_path / "b"), micropython=False) as blank:
+        batch = tmp_path / "today.txt"
+        batch.write_text("# boards of the day\n%s,pad-6\n%s,pad-7\n" % (first.port, blank.port))
+        code, out = flash("--batch", str(batch), "--fleet", fleet, "--wifi-ssid", "hall-net", "--broker",
+                          "127.0.0.1:%d" % broker.port, "--umqtt-dir", UMQTT_DIR, "--no-wait")
+    assert code == 1, out                      # one of two failed
+    assert "pad-6" in out and "pad-7" in out and "MicroPython" in out
+    assert "1 of 2" in out or "1/2" in out, out
+    assert os.path.exists(tmp_path / "a" / "config.json") and not os.path.exists(tmp_path / "b" / "config.json")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("/dev/ttyUSB0\n")
+    code, out = flash("--batch", str(bad), "--fleet", fleet, "--wifi-ssid", "x", "--broker", "127.0.0.1:1")
+    assert code == 2 and "line 1: expected PORT,DEVICE" in out
+
+
+def test_a_flash_that_fails_midway_leaves_the_previous_firmware_running(hall_site, tmp_path):
+    fleet, broker = hall_site
+    common = ["--fleet", fleet, "--wifi-ssid", "hall-net", "--broker", "127.0.0.1:%d" % broker.port,
+              "--umqtt-dir", UMQTT_DIR, "--no-wait"]
+    flash_dir = tmp_path / "board"
+    with RawReplBoard(str(flash_dir)) as board:
+        code, out = flash("--port", board.port, "--device", "pad-5", *common)
+        assert code == 0, out
+        before = (flash_dir / "config.json").read_text()
+        board.flash.fail_writes_after(4000)     # the flash chip gives up part way through the copy
+        code, out = flash("--port", board.port, "--device", "pad-5", "--wifi-key", "new-key", *common)
+    assert code == 1, out
+    assert "previous firmware" in out
+    assert (flash_dir / "config.json").read_text() == before
+    assert (flash_dir / "main.py").exists() and (flash_dir / "runtime" / "device.mpy").exists()
