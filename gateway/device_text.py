@@ -114,10 +114,14 @@ def decorate_ticket(hall, ticket):
     lo, hi = ticket["wait"]
     ticket["info"] = wording.say(hall.language, "ahead", ahead=ticket["ahead"], lo=lo, hi=hi)
     ticket["time"] = wording.say(hall.language, "issued", time=local_time(hall, ticket["at"]))
+    if ticket.get("appt"):
+        ticket["booking"] = wording.say(hall.language, "booking", code=ticket["appt"])
     if hall.status_url:
         ticket["url"] = status_url(hall, ticket["no"], local_time(hall, ticket["at"])[:10])
     gb = {}
-    for field in ("hall", "name", "info", "time"):
+    for field in ("hall", "name", "info", "time", "booking"):
+        if field not in ticket:
+            continue
         line = encoded(ticket[field], "gb18030")
         if "gb" in line:
             gb[field] = line["gb"]

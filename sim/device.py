@@ -148,6 +148,12 @@ class SimDevice:
         pin.drive(1 - active)
         time.sleep(lift_ms / 1000.0 / clock.speed)
 
+    def scan(self, code):
+        """A barcode scanner on the printer reads `code` (it sends the text and CR LF)."""
+        uart = self.board.uart(self.spec["scanner"]["uart"])
+        with uart.lock:
+            uart.to_device.extend(code.encode() + b"\r\n")
+
     def set_input(self, part, level):
         """Drive a named input pin of the board file (e.g. 'paper_sensor')."""
         self.board.pin(self.spec[part]).drive(level)

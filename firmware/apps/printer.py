@@ -7,6 +7,7 @@ from machine import UART, Pin
 
 from apps.base import App
 from drivers import escpos
+from drivers.scanner import Scanner
 
 
 class Printer(App):
@@ -20,6 +21,8 @@ class Printer(App):
         self.paper_out = False
         self.printed = 0
         self.checked = time.ticks_ms()
+        spec = device.board.get("scanner")
+        self.scanner = Scanner(spec) if spec else None
 
     def on_key(self, name):
         if self.device.send("key", key=name) is None:
@@ -51,6 +54,10 @@ class Printer(App):
 
     def tick(self):
         App.tick(self)
+        if self.scanner:
+            for code in self.scanner.poll():
+                # a booking code: the gateway checks it in and the ack carries the ticket
+                self.leds.blink("status", 600 if self.device.send("key", key="scan", code=code) else 3000)
         # look at the paper once a second: a refill is reported (and the gateway reprints
         # what failed) without waiting for the next citizen
         if time.ticks_diff(time.ticks_ms(), self.checked) > 1000:

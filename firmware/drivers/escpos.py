@@ -49,6 +49,8 @@ def ticket(t):
         job.append(text(str(t.get("ahead", 0)) + " ahead, wait " + str(wait[0]) + "-" + str(wait[1]) + " min\n"))
     if t.get("time"):
         job.append(line(t, "time"))
+    if t.get("booking"):
+        job.append(line(t, "booking"))
     if t.get("url"):
         job.append(qr(t["url"]))
     job.append(CUT)

@@ -385,3 +385,14 @@ def test_transfer_then_a_rating_key_sends_the_citizen_to_that_service():
     assert [(e["key"], e["to"]) for e in keys] == [("transfer", "C")]
     assert events_sent(client, "rate") == [], "the rating key chose, it did not rate"
     assert dev.app.panel.shown[0][0] == b"Serving A001"
+
+
+def test_a_scanned_booking_code_is_sent_for_check_in():
+    dev = make("printer", "printer-4")
+    client = online(dev)
+    scanner = machine.uarts[dev.board["scanner"]["uart"]]
+    scanner.incoming.extend(b"X7K2\r\n\x00\x01noise-without-end")
+    dev.step()
+    scanner.incoming.extend(b"\r\nQ9\r")
+    dev.step()
+    assert [(e["key"], e["code"]) for e in events_sent(client, "key")] == [("scan", "X7K2"), ("scan", "Q9")]

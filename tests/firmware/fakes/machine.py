@@ -40,11 +40,22 @@ class Pin:
 class UART:
     def __init__(self, number, baudrate=9600, tx=None, rx=None):
         self.written = bytearray()
+        self.incoming = bytearray()     # what the part on the other end sends the board
         uarts[number] = self
 
     def write(self, data):
         self.written.extend(data)
         return len(data)
+
+    def any(self):
+        return len(self.incoming)
+
+    def read(self, n=-1):
+        if not self.incoming:
+            return None
+        data = bytes(self.incoming)
+        self.incoming = bytearray()
+        return data
 
 
 class WDT:
