@@ -52,7 +52,10 @@ def add_office_parsers(sub):
     sign_in.add_argument("--name", required=True, help="the staff member (name or staff number)")
     sign_out = staff_sub.add_parser("sign-out", help="nobody is on duty at the window")
     sign_out.add_argument("--window", type=int, required=True)
-    for p in (sign_in, sign_out):
+    green = staff_sub.add_parser("green", help="move a waiting ticket into the green channel (elderly, disabled ...)")
+    green.add_argument("--ticket", required=True, help="the ticket number, e.g. A012")
+    green.add_argument("--name", default=None, help="who decided it (kept in the log)")
+    for p in (sign_in, sign_out, green):
         p.add_argument("--hall", required=True)
         p.add_argument("--db", required=True)
     appts = sub.add_parser("appointments", help="load bookings")
@@ -159,6 +162,9 @@ def run_staff(ns, hall):
     if ns.staff_command == "sign-in":
         code = _append_decision(ns, hall, commands.sign_in(ns.window, ns.name))
         done = "%s signed in at window %d" % (ns.name, ns.window)
+    elif ns.staff_command == "green":
+        code = _append_decision(ns, hall, commands.prioritise(ns.ticket, ns.name))
+        done = "%s moved into the green channel" % ns.ticket
     else:
         code = _append_decision(ns, hall, commands.sign_out(ns.window))
         done = "window %d: signed out" % ns.window

@@ -344,3 +344,26 @@ def test_cli_staff_sign_in_attributes_the_windows_work(tmp_path, capsys):
     with open_store(db) as store:
         kinds = [(ev["type"], ev["window"], ev["staff"]) for ev in store.load_events()]
     assert kinds == [("staff_signed_in", 3, "Li Wei"), ("staff_signed_out", 3, "Li Wei")]
+
+
+def test_cli_staff_moves_a_waiting_ticket_into_the_green_channel(tmp_path, capsys):
+    from gateway import config
+    from gateway.engine import commands, decide, fold
+    hall_file = tmp_path / "hall.toml"
+    hall_file.write_text(_toml(month_hall_dict()), encoding="utf-8")
+    db = tmp_path / "hall.db"
+    hall = config.load(str(hall_file))
+    with open_store(db) as store:
+        state = fold(hall, [])
+        for _ in range(2):
+            events = decide(state, commands.issue("A", "printer-1"), 1_795_420_800.0)
+            store.append(events)
+            state = fold(hall, store.load_events())
+    args = ["--hall", str(hall_file), "--db", str(db)]
+    assert cli.main(["staff", "green", "--ticket", "A002", "--name", "Li Wei"] + args) == 0
+    assert "A002 moved into the green channel" in capsys.readouterr().out
+    assert cli.main(["staff", "green", "--ticket", "A999"] + args) == 2
+    assert "A999" in capsys.readouterr().err
+    with open_store(db) as store:
+        state = fold(hall, store.load_events())
+    assert [state.tickets[tid].no for tid in state.waiting["A"]] == ["A002", "A001"]
