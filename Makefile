@@ -19,13 +19,17 @@ setup: $(VENV)/.installed
 demo: setup
 	$(VENV)/bin/hallmesh demo $(ARGS)
 
-# Mosquitto (the real broker the integration tests start on free ports) and Node.js (which
-# runs the official MicroPython WebAssembly build) come from the system's packages when absent.
+# Mosquitto (the real broker the integration tests start on free ports), Node.js (which runs
+# the official MicroPython WebAssembly build), a CJK bitmap font and Chromium (a real browser
+# for the ticket status page) come from the system's packages when absent.
 test-deps: setup
 	@if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then \
 		echo "installing mosquitto"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q mosquitto; fi
 	@if [ ! -f /usr/share/fonts/opentype/unifont/unifont.otf ]; then \
 		echo "installing fonts-unifont"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q fonts-unifont; fi
+	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
+		echo "installing chromium (the ticket status page is tested in a real browser)"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; fi
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing nodejs"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; fi
 	@if [ ! -d tools/upy/node_modules/@micropython/micropython-webassembly-pyscript ]; then \

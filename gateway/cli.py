@@ -32,6 +32,8 @@ def build_parser():
                        metavar="HOST:PORT", help="MQTT broker (default 127.0.0.1:1883)")
     where.add_argument("--embedded-broker", action="store_true",
                        help="run an in-process broker on 127.0.0.1:1883 (or a free port)")
+    gw.add_argument("--http", type=parse_broker, metavar="HOST:PORT",
+                    help="serve the ticket status pages the tickets' QR codes open (see status_url)")
     gw.add_argument("--fleet", metavar="DB", help="device registry: log in to the broker with the gateway's "
                     "account (see 'hallmesh devices broker-files') and record each device's presence")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -101,10 +103,16 @@ def run_gateway(ns):
     except StoreError as exc:
         print("hallmesh: %s" % exc, file=sys.stderr)
         return 2
+    web = None
+    if ns.http:
+        from gateway.web import StatusServer
+        web = StatusServer(gateway, *ns.http).start()
     try:
         while not stopping.wait(1.0):
             pass
     finally:
+        if web:
+            web.stop()
         gateway.stop()
         if broker:
             broker.stop()

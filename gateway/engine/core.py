@@ -6,10 +6,10 @@ apply(state, event) -> state             folds one event in; deterministic, no c
 The caller stores the events first and applies them after, so what is in the log and what is
 in memory never differ. `now` is seconds since the epoch, handed in: the engine reads no clock.
 """
-from gateway.engine import appointments, calls, devices, ratings, tickets
+from gateway.engine import appointments, calls, devices, leases, ratings, tickets
 from gateway.engine.state import Refused, new_state
 
-_MODULES = (tickets, calls, ratings, devices, appointments)
+_MODULES = (tickets, calls, ratings, devices, appointments, leases)
 DECIDERS = {}
 APPLIERS = {}
 for _module in _MODULES:

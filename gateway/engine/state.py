@@ -81,6 +81,7 @@ class State:
     bookings: dict = field(default_factory=dict)    # booking code -> dict (svc, at, name, used)
     cases: dict = field(default_factory=dict)       # case id -> dict (follow-up of a low rating)
     next_case: int = 1
+    leases: dict = field(default_factory=dict)      # service -> [block of numbers leased to a printer]
 
     def ticket(self, tid):
         return self.tickets.get(tid)

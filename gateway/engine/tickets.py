@@ -2,32 +2,18 @@
 
 Numbers are the service code and three digits (A001 ... A999) and start again each day of the
 hall; the hall's day begins at its `day_starts` local time (default midnight), taken from the
-`now` handed in, never from a clock. When a new day starts, tickets still waiting from an
-earlier day expire: the hall was closed in between.
+`now` handed in, never from a clock (engine.days). When a new day starts, tickets still
+waiting from an earlier day expire: the hall was closed in between. Numbers leased to
+printers for offline issuing are skipped (engine.leases).
 
 A refusal names the service and the rule, because the printer shows it to the citizen.
 """
-import datetime
-
-from gateway.engine import commands, lines
+from gateway.engine import commands, leases, lines
+from gateway.engine.days import day_started as _day_started
+from gateway.engine.days import hall_day, local_seconds, minute_of_day  # noqa: F401 - used here and by callers
 from gateway.engine.estimate import wait_range
+from gateway.engine.leases import MAX_NUMBER
 from gateway.engine.state import EXPIRED, GREEN, WAITING, WALK_IN, Refused, Ticket
-
-MAX_NUMBER = 999
-
-
-def local_seconds(state, now):
-    return now + state.hall.utc_offset_s
-
-
-def hall_day(state, now):
-    """The hall's day ('2026-11-23') at `now`: the local date, shifted so it begins at day_starts."""
-    local = local_seconds(state, now) - state.hall.rules.day_starts_min * 60
-    return datetime.datetime.fromtimestamp(local, tz=datetime.timezone.utc).date().isoformat()
-
-
-def minute_of_day(state, now):
-    return int(local_seconds(state, now) % 86400) // 60
 
 
 def ticket_number(code, n):
@@ -65,9 +51,11 @@ def issue_events(state, svc, now, prio, device, green, appt="", rules=True):
     events = []
     if day != state.day:
         events.append(_day_started(state, day, now))
-    number = 1 if day != state.day else state.numbers.get(svc, 0) + 1
+    number = leases.skip_leased(state, svc, day, 1 if day != state.day else state.numbers.get(svc, 0) + 1)
     service = state.hall.services[svc]
-    if rules and service.daily_cap and number > service.daily_cap:
+    # the cap counts tickets, not numbers: those issued offline count, the skipped blocks do not
+    issued = (0 if day != state.day else state.numbers.get(svc, 0)) + leases.offline_issued(state, svc, day)
+    if rules and service.daily_cap and issued >= service.daily_cap:
         raise Refused("%s: all %d tickets for today are issued" % (service.name, service.daily_cap))
     if number > MAX_NUMBER:
         raise Refused("service %s has issued all %d numbers today" % (svc, MAX_NUMBER))
@@ -87,15 +75,10 @@ def decide_issue(state, cmd, now):
     return issue_events(state, cmd["svc"], now, prio, cmd["device"], cmd["green"])
 
 
-def _day_started(state, day, now):
-    expired = [tid for line in state.waiting.values() for tid in line if state.tickets[tid].day != day]
-    expired += [tid for line in state.directed.values() for tid in line if state.tickets[tid].day != day]
-    return {"type": "day_started", "at": now, "day": day, "expired": sorted(expired)}
-
-
 def apply_day_started(state, ev):
     state.day = ev["day"]
     state.numbers = {}
+    leases.forget_before(state, ev["day"])
     gone = set(ev["expired"])
     for ticket in (state.tickets[tid] for tid in gone):
         ticket.status = EXPIRED
@@ -117,7 +100,10 @@ def apply_ticket_issued(state, ev):
     state.tickets[ticket.tid] = ticket
     state.next_tid = max(state.next_tid, ticket.tid + 1)
     state.day = ev["day"]
-    state.numbers[svc] = int(ev["no"][len(svc):])
+    if ev.get("offline"):
+        leases.mark_used(state, ev)      # a leased number: online numbering goes on as it was
+    else:
+        state.numbers[svc] = int(ev["no"][len(svc):])
     lines.insert(state, svc, ticket.tid, index)
     if ticket.appt:
         state.bookings[ticket.appt]["used"] = ticket.tid
