@@ -3,7 +3,7 @@
 What a key means comes from the hall config, never from the payload: a printer's key maps to
 a service through its `keys`, a pad's keys act for the pad's own window only.
 """
-from gateway.engine import Refused, commands
+from gateway.engine import Refused, commands, leases
 from protocol import messages
 
 
@@ -22,13 +22,13 @@ def to_command(device, msg, now):
     if kind == messages.STATUS:
         return commands.status(device.id, msg["part"], msg["state"])
     if device.kind == "printer":
-        return _printer_command(device, msg)
+        return _printer_command(device, msg, now)
     if device.kind == "pad":
         return _pad_command(device, msg, now)
     raise Refused("a display sends no %s events" % kind)
 
 
-def _printer_command(device, msg):
+def _printer_command(device, msg, now):
     kind = msg["t"]
     if kind == messages.KEY and msg.get("code"):
         return commands.check_in(msg["code"], device.id)
@@ -37,6 +37,8 @@ def _printer_command(device, msg):
         if target is None:
             raise Refused("key %s is not mapped on %s" % (msg["key"], device.id))
         svc, green = target
+        if msg.get("offline"):     # printed from the printer's lease while it was offline
+            return leases.issue_offline(svc, device.id, msg["offline"], press_time(msg, now), green)
         return commands.issue(svc, device.id, green)
     if kind == messages.PRINTED:
         return commands.printed(device.id, msg["ticket"], msg["ok"], msg.get("why", ""))

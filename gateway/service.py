@@ -10,7 +10,7 @@ import collections
 import logging
 
 from gateway import device_text, intake, narrate, views
-from gateway.engine import Refused, apply, decide, fold
+from gateway.engine import Refused, apply, decide, fold, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
@@ -101,6 +101,8 @@ class Service:
         self._send_ack(device.id, ack)
         if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
             self.reprint(device.id)
+        if device.kind == "printer" and leases.holds_any(self.state, device.id):
+            self.lease(device)       # a reported offline ticket spent its block, or a new day began
 
     def _printable(self, result):
         """A ticket in an ack goes to a printer: add its lines in the printer's code page."""
@@ -157,9 +159,36 @@ class Service:
                  device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
         cmd = messages.command(messages.CMD_TIME, now=int(now))
         self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
+        if device.kind == "printer":
+            self.lease(device)
         self.refresh_views(only=device.id)
         if device.kind == "printer":
             self.reprint(device.id)
+
+    def lease(self, device):
+        """Lease a printer today's blocks of numbers where it has none left (engine.leases), so
+        it can go on issuing through an outage. Nothing to lease, a refusal or a store fault
+        means only no new block now: the printer issues online as before."""
+        now = self.clock()
+        try:
+            events = decide(self.state, leases.lease(device.id, views.printer_services(device)), now)
+        except Refused as exc:
+            log.warning("%s: no numbers leased: %s", device.id, exc)
+            return
+        if not events:
+            return
+        try:
+            last = self.store.append(events)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("%s: lease NOT stored: %s", device.id, exc)
+            return
+        if last is not None:
+            self.own.update(range(last - len(events) + 1, last + 1))
+        for ev in events:
+            apply(self.state, ev)
+            log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
+                     ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
 
     def reprint(self, dev_id):
         """Send a printer the tickets it failed to print that are still waiting: a failed print

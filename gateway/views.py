@@ -3,7 +3,7 @@
 `seq` is handed in by the adapter, which numbers every view it publishes. `now` matters
 only for the pad: a rating request disappears from its view when the timeout passes.
 """
-from gateway.engine import rating_open
+from gateway.engine import leases, rating_open
 from gateway.engine.cases import reason_open
 from protocol import VERSION
 
@@ -61,15 +61,23 @@ def pad_view(state, window, now, seq=0, keys=0):
     return view
 
 
-def printer_view(device, seq=0):
-    """Key name -> what it issues: a service code, or "green:A" for a green-channel key."""
-    return {"v": VERSION, "kind": "printer", "seq": seq, "keys": dict(device.keys)}
+def printer_view(device, seq=0, lease=None):
+    """Key name -> what it issues: a service code, or "green:A" for a green-channel key;
+    `lease`: service -> the block of numbers the printer may issue from while offline."""
+    view = {"v": VERSION, "kind": "printer", "seq": seq, "keys": dict(device.keys)}
+    _optional(view, lease=lease)
+    return view
+
+
+def printer_services(device):
+    """The services a printer's keys issue (a green key issues its service too)."""
+    return sorted({device.key_target(key)[0] for key in device.keys})
 
 
 def device_view(state, device, now, seq=0):
     """The view of one configured device (gateway.config.Device)."""
     if device.kind == "printer":
-        return printer_view(device, seq)
+        return printer_view(device, seq, leases.view(state, device.id, printer_services(device)))
     if device.kind == "pad":
         return pad_view(state, device.window, now, seq, len(device.rating_map))
     if device.shows == "hall":

@@ -67,6 +67,8 @@ def check_event(msg):
             _text(msg, "code", what, 16)
         if "to" in msg:            # transfer target: a service code "B" or a window "w3"
             _text(msg, "to", what, 8)
+        if "offline" in msg:       # the number a printer issued from its lease while offline
+            _offline_number(msg, what)
     elif kind == RATE:
         level = _field(msg, "level", int, what)
         if level < 1 or level > 9:
@@ -79,6 +81,14 @@ def check_event(msg):
         _text(msg, "part", what, 16)
         _text(msg, "state", what, 32)
     return msg
+
+
+def _offline_number(msg, what):
+    no = _text(msg, "offline", what, 8)
+    if len(no) < 4 or not no[-3:].isdigit() or not no[:-3].isalpha():
+        raise ProtocolError(what + " field 'offline' must be a ticket number like A017, got " + repr(no))
+    if msg.get("at", 0) <= 0:
+        raise ProtocolError(what + " with 'offline' needs its press time in 'at'")
 
 
 def birth(session, kind, firmware, board, heap, rssi, reset_cause):

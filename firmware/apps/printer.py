@@ -1,6 +1,8 @@
 # Ticket printer: a citizen presses a service key, the gateway allocates the ticket (in the
-# ack), the printer prints it and reports the outcome. A press is kept in the outbox until
-# the gateway answers, so a press during an outage still gets its ticket.
+# ack), the printer prints it and reports the outcome. When the gateway has been out of reach
+# for a while, the printer issues from the block of numbers the gateway leased it (runtime/
+# lease.py), marks the ticket offline and reports it through the outbox; without a usable
+# lease a press is kept in the outbox until the gateway answers, and then gets its ticket.
 import time
 
 from machine import UART, Pin
@@ -8,6 +10,9 @@ from machine import UART, Pin
 from apps.base import App
 from drivers import escpos
 from drivers.scanner import Scanner
+from runtime.lease import Leases
+
+OFFLINE_AFTER_S = 10     # a short blip (a gateway restart) is waited out: its ticket has an estimate
 
 
 class Printer(App):
@@ -23,15 +28,57 @@ class Printer(App):
         self.checked = time.ticks_ms()
         spec = device.board.get("scanner")
         self.scanner = Scanner(spec) if spec else None
+        self.leases = Leases(device.root + "lease.json")
+        self.reached = time.ticks_ms()            # when the gateway was last within reach
+        self.offline_after_ms = device.cfg.get("offline_after_s", OFFLINE_AFTER_S) * 1000
+
+    def on_view(self, view):
+        if view.get("kind") == "printer":
+            self.leases.update(view.get("keys"), view.get("lease"))
+
+    def offline(self):
+        """The gateway has been out of reach (link down, or the gateway away) long enough."""
+        if self.device.gateway_on and self.device.link.up():
+            self.reached = time.ticks_ms()
+            return False
+        return time.ticks_diff(time.ticks_ms(), self.reached) > self.offline_after_ms
 
     def on_key(self, name):
+        if self.offline() and self.issue_offline(name):
+            return
         if self.device.send("key", key=name) is None:
             self.leds.blink("status", 3000)     # outbox full: the press is refused visibly
+        elif self.offline():
+            self.leds.blink("status", 1500)     # no lease or no time: kept, printed when back
         else:
             self.leds.blink("status", 600)
 
+    def issue_offline(self, name):
+        """Print a ticket from the lease: the number is spent in flash, then the event that
+        reports it is in the outbox, then it is printed. False when it cannot be done (no
+        lease for today, no time, no paper, no room to report it): the press goes online."""
+        target = self.leases.service(name)
+        outbox = self.device.outbox
+        if target is None or len(outbox) + 2 > outbox.limit or self._paper_out():
+            return False
+        now_s = self.device.clock.now_ms() // 1000
+        no = self.leases.take(target[0], now_s)
+        if no is None:
+            return False
+        self.device.send("key", key=name, offline=no)
+        ticket = {"no": no, "hall": "", "name": "Service " + target[0],
+                  "info": "OFFLINE TICKET - no waiting estimate",
+                  "time": "Issued " + self.leases.local_time(target[0], now_s) + " (offline)"}
+        self.uart.write(escpos.ticket(ticket))
+        self.printed += 1
+        self.device.send("printed", ticket=no, ok=True)
+        self.leds.blink("status", 600)
+        return True
+
     def on_ack(self, event, ack):
         if event["t"] != "key":
+            return
+        if "offline" in event:                  # printed already; a refusal is the gateway's to log
             return
         ticket = (ack.get("res") or {}).get("ticket")
         if not ack["ok"] or not isinstance(ticket, dict):
@@ -54,6 +101,7 @@ class Printer(App):
 
     def tick(self):
         App.tick(self)
+        self.offline()                          # notes when the gateway was last in reach
         if self.scanner:
             for code in self.scanner.poll():
                 # a booking code: the gateway checks it in and the ack carries the ticket

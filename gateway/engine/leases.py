@@ -56,6 +56,11 @@ def current(state, device, svc, day):
     return mine[-1] if mine else None
 
 
+def holds_any(state, device):
+    """Whether the device was leased numbers (and so is due new blocks as it spends them)."""
+    return any(b["device"] == device for held in state.leases.values() for b in held)
+
+
 def skip_leased(state, svc, day, n):
     """The first number from n on that no block holds: online tickets never take a leased one."""
     moved = True
@@ -84,7 +89,7 @@ def view(state, device, svcs):
         block = mine[-1]
         start, end = days.day_bounds(state, block["day"])
         out[svc] = {"day": block["day"], "first": block["first"], "count": block["count"], "prefix": svc,
-                    "from": start, "until": end, "used": used(block)}
+                    "from": start, "until": end, "used": used(block), "tz": state.hall.utc_offset_s}
     return out
 
 

@@ -10,7 +10,7 @@ A refusal names the service and the rule, because the printer shows it to the ci
 """
 from gateway.engine import commands, leases, lines
 from gateway.engine.days import day_started as _day_started
-from gateway.engine.days import hall_day, local_seconds, minute_of_day  # noqa: F401 - used here and by callers
+from gateway.engine.days import hall_day, minute_of_day
 from gateway.engine.estimate import wait_range
 from gateway.engine.leases import MAX_NUMBER
 from gateway.engine.state import EXPIRED, GREEN, WAITING, WALK_IN, Refused, Ticket

@@ -396,3 +396,110 @@ def test_a_scanned_booking_code_is_sent_for_check_in():
     scanner.incoming.extend(b"\r\nQ9\r")
     dev.step()
     assert [(e["key"], e["code"]) for e in events_sent(client, "key")] == [("scan", "X7K2"), ("scan", "Q9")]
+
+
+# --- offline issuing -------------------------------------------------------------------
+
+NOW_S = 1795420800          # the gateway time online() gives
+
+
+def lease_view(seq=1, first=990, count=3, used=0, start=NOW_S - 3600):
+    lease = {"day": "2026-11-23", "first": first, "count": count, "prefix": "A", "from": start,
+             "until": start + 86400, "used": used, "tz": 8 * 3600}
+    return {"kind": "printer", "seq": seq, "keys": {"k1": "A", "k2": "green:B"}, "lease": {"A": lease}}
+
+
+def cut_off_printer(name):
+    """A printer that had its lease, then lost the gateway (offline at once: offline_after_s 0)."""
+    dev = make("printer", name, offline_after_s=0)
+    client = online(dev)
+    deliver(dev, "view", lease_view())
+    deliver(dev, "gw", messages.will(1))
+    return dev, client
+
+
+def press_key(dev, key):
+    press(dev.board["keys"][key])
+    time.sleep_ms(50)
+    dev.step()
+    machine.pins[dev.board["keys"][key]].drive(1)
+    dev.step()
+
+
+def printed_numbers(dev):
+    job = bytes(machine.uarts[1].written)
+    return [part[:4].decode() for part in job.split(escpos.size(4, 4))[1:]]
+
+
+def test_a_printer_without_the_gateway_prints_from_its_lease_and_keeps_the_report():
+    dev, client = cut_off_printer("printer-5")
+    press_key(dev, "k1")
+    press_key(dev, "k1")
+    assert printed_numbers(dev) == ["A990", "A991"]
+    assert b"OFFLINE TICKET" in machine.uarts[1].written and b"Issued 16:00 (offline)" in machine.uarts[1].written
+    kept = [(e["t"], e.get("key"), e.get("offline") or e.get("ticket")) for e in dev.outbox.items]
+    assert kept == [("key", "k1", "A990"), ("printed", None, "A990"), ("key", "k1", "A991"), ("printed", None, "A991")]
+    assert all(e["at"] >= NOW_S * 1000 for e in dev.outbox.items), "each report carries its press time"
+    from runtime.lease import Leases
+    assert Leases(dev.root + "lease.json").held["A"]["used"] == 2, "spent in flash"
+    deliver(dev, "gw", messages.gateway_birth(2, NOW_S + 60))   # the gateway is back: reports go out
+    offline = [e["offline"] for e in events_sent(client, "key") if "offline" in e]
+    assert offline[-2:] == ["A990", "A991"]
+    deliver(dev, "ack", messages.ack(dev.outbox.items[0]["id"], result={"ticket": dict(TICKET, no="A990")}))
+    assert printed_numbers(dev) == ["A990", "A991"], "the ack of an offline ticket prints nothing again"
+
+
+def test_a_reboot_never_prints_a_leased_number_twice():
+    dev, client = cut_off_printer("printer-6")
+    press_key(dev, "k1")
+    from runtime.device import Device
+    cfg, board = settings.load(dev.root)
+    again = Device(dev.root, cfg, board, settings.count_boot(dev.root))   # RAM lost, flash kept
+    online(again)
+    deliver(again, "view", lease_view(seq=2))       # the retained view does not know A990 yet
+    deliver(again, "gw", messages.will(2))
+    press_key(again, "k1")
+    press_key(again, "k1")
+    press_key(again, "k1")
+    assert printed_numbers(again) == ["A991", "A992"], "on from flash, and no further than the block"
+    last = again.outbox.items[-1]
+    assert last["t"] == "key" and "offline" not in last, "the block spent: the press waits for the gateway"
+    assert [e.get("offline") for e in again.outbox.items if e["t"] == "key"] == ["A990", "A991", "A992", None]
+
+
+def test_a_newer_count_from_the_gateway_moves_the_lease_on_and_a_new_block_replaces_it():
+    dev, client = cut_off_printer("printer-7")
+    deliver(dev, "view", lease_view(seq=2, used=2))   # e.g. the flash was wiped after two tickets
+    press_key(dev, "k1")
+    deliver(dev, "view", lease_view(seq=3, first=980, count=2))
+    press_key(dev, "k2")                              # a green key issues from its service's block
+    assert printed_numbers(dev) == ["A992"], "k2 is service B: no block for it"
+    press_key(dev, "k1")
+    assert printed_numbers(dev) == ["A992", "A980"]
+
+
+def test_no_offline_ticket_without_a_lease_for_today_or_without_the_time():
+    dev = make("printer", "printer-8", offline_after_s=0)
+    online(dev)
+    deliver(dev, "view", {"kind": "printer", "seq": 1, "keys": {"k1": "A"}})
+    deliver(dev, "gw", messages.will(1))
+    press_key(dev, "k1")
+    deliver(dev, "view", lease_view(seq=2, start=NOW_S - 90000))      # yesterday's block
+    press_key(dev, "k1")
+    deliver(dev, "view", lease_view(seq=3))
+    dev.clock.base_ms = 0                                            # as after a reboot: no time
+    press_key(dev, "k1")
+    assert machine.uarts[1].written == bytearray(), "nothing printed"
+    assert [(e["key"], "offline" in e) for e in dev.outbox.items] == [("k1", False)] * 3, "kept for the gateway"
+    left = time.ticks_diff(dev.app.leds.blink_until["status"], time.ticks_ms())
+    assert 1000 < left <= 1500, "the status LED tells: kept, the ticket comes when the service is back"
+
+
+def test_a_short_gateway_blip_is_waited_out_online():
+    dev = make("printer", "printer-9", offline_after_s=30)
+    online(dev)
+    deliver(dev, "view", lease_view())
+    deliver(dev, "gw", messages.will(1))
+    press_key(dev, "k1")
+    assert machine.uarts[1].written == bytearray()
+    assert [("offline" in e) for e in dev.outbox.items] == [False]

@@ -39,7 +39,7 @@ def test_pad_view_asks_for_a_rating_until_rated_or_timed_out():
     state = hall_after([(0, c.issue("A", "p")), (0, c.issue("A", "p")), (1, c.call(1))])
     assert views.pad_view(state, 1, T0 + 1, seq=3) == {
         "v": 1, "kind": "pad", "seq": 3, "win": 1, "serving": "A001", "rate": "", "levels": 5,
-        "timeout": 30, "due": int(T0 + 1 + 20 * 60)}
+        "timeout": 30, "due": int(T0 + 1 + 20 * 60), "to": ["B", "C"]}   # `to`: where a transfer may go
     execute(state, c.finish(1), T0 + 10)
     assert views.pad_view(state, 1, T0 + 11)["rate"] == "A001"
     assert views.pad_view(state, 1, T0 + 40)["rate"] == "A001"     # exactly at the timeout

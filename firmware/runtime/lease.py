@@ -1,0 +1,102 @@
+# The numbers the gateway leased this printer for issuing while it cannot reach the gateway
+# (docs/protocol.md, "Offline issuing"): per service one block of one hall day, and how many
+# of it are spent. A number is spent in flash BEFORE its ticket is printed, by a new file
+# renamed over the old (atomic, as the outbox): a power cut may waste a number, never print
+# one twice. The key map is kept too, so a key still means its service after a reboot.
+import json
+import os
+
+
+def _whole(entry):
+    """A lease as the view gives it, or None when a field is missing or of the wrong type."""
+    if not isinstance(entry, dict):
+        return None
+    for name in ("first", "count", "from", "until"):
+        value = entry.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return None
+    for name in ("day", "prefix"):
+        if not isinstance(entry.get(name), str) or not entry[name]:
+            return None
+    used = entry.get("used", 0)
+    tz = entry.get("tz", 0)
+    if not isinstance(used, int) or not isinstance(tz, int):
+        return None
+    return {"day": entry["day"], "first": entry["first"], "count": entry["count"], "prefix": entry["prefix"],
+            "from": entry["from"], "until": entry["until"], "used": used, "tz": tz}
+
+
+class Leases:
+    def __init__(self, path):
+        self.path = path
+        saved = self._load()
+        self.keys = saved.get("keys") or {}     # key name -> "A" or "green:A", from the view
+        self.held = saved.get("lease") or {}    # service -> lease, "used" counted here
+
+    def _load(self):
+        for path in (self.path, self.path + ".new"):
+            try:
+                with open(path) as f:
+                    saved = json.load(f)
+                if isinstance(saved, dict):
+                    return saved
+            except (OSError, ValueError):
+                pass
+        return {}
+
+    def _save(self):
+        tmp = self.path + ".new"
+        with open(tmp, "w") as f:
+            json.dump({"keys": self.keys, "lease": self.held}, f)
+        os.rename(tmp, self.path)
+
+    def update(self, keys, offered):
+        """Take the key map and leases of a printer view. The block held already keeps the
+        higher used count (flash or the gateway's); a new block replaces a spent or old one."""
+        changed = isinstance(keys, dict) and keys != self.keys
+        if changed:
+            self.keys = keys
+        for svc in offered if isinstance(offered, dict) else ():
+            new = _whole(offered[svc])
+            if new is None:
+                continue
+            old = self.held.get(svc)
+            if old is not None and old["day"] == new["day"] and old["first"] == new["first"]:
+                if new["used"] <= old["used"]:
+                    continue
+            self.held[svc] = new
+            changed = True
+        if changed:
+            self._save()
+
+    def service(self, key):
+        """(service, green) of a key, or None when the key is not mapped."""
+        value = self.keys.get(key)
+        if not isinstance(value, str) or not value:
+            return None
+        if value.startswith("green:"):
+            return value[6:], True
+        return value, False
+
+    def left(self, svc, now_s):
+        """Numbers still to issue from the service's block at `now_s` (s since the epoch; 0 =
+        the time is unknown): none when the block is of another day by the clock."""
+        lease = self.held.get(svc)
+        if lease is None or now_s <= 0 or not lease["from"] <= now_s < lease["until"]:
+            return 0
+        return max(0, lease["count"] - lease["used"])
+
+    def take(self, svc, now_s):
+        """Spend the service's next number in flash and return it ("A991"), or None."""
+        if not self.left(svc, now_s):
+            return None
+        lease = self.held[svc]
+        number = lease["first"] + lease["used"]
+        lease["used"] += 1
+        self._save()
+        return "%s%03d" % (lease["prefix"], number)
+
+    def local_time(self, svc, now_s):
+        """'09:05' at the hall, from the hall's offset the lease carries."""
+        local = (now_s + self.held[svc]["tz"]) % 86400
+        return "%02d:%02d" % (local // 3600, local // 60 % 60)
