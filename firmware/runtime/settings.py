@@ -61,7 +61,7 @@ def count_boot(root):
 
 
 CHANGEABLE = ("wifi", "broker", "keepalive", "poll_ms", "resend_ms", "offline_reset_s", "wdt_ms",
-              "away_text")
+              "offline_after_s", "away_text")
 
 
 def change(root, cfg, updates):
