@@ -3,8 +3,7 @@
 # of it are spent. A number is spent in flash BEFORE its ticket is printed, by a new file
 # renamed over the old (atomic, as the outbox): a power cut may waste a number, never print
 # one twice. The key map is kept too, so a key still means its service after a reboot.
-import json
-import os
+from runtime import flashfile
 
 
 def _whole(entry):
@@ -34,21 +33,10 @@ class Leases:
         self.held = saved.get("lease") or {}    # service -> lease, "used" counted here
 
     def _load(self):
-        for path in (self.path, self.path + ".new"):
-            try:
-                with open(path) as f:
-                    saved = json.load(f)
-                if isinstance(saved, dict):
-                    return saved
-            except (OSError, ValueError):
-                pass
-        return {}
+        return flashfile.load(self.path, dict, {})
 
     def _save(self):
-        tmp = self.path + ".new"
-        with open(tmp, "w") as f:
-            json.dump({"keys": self.keys, "lease": self.held}, f)
-        os.rename(tmp, self.path)
+        flashfile.save(self.path, {"keys": self.keys, "lease": self.held})
 
     def update(self, keys, offered):
         """Take the key map and leases of a printer view. The block held already keeps the

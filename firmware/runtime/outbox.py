@@ -1,8 +1,6 @@
-# Events waiting for the gateway's acknowledgement, kept in flash so that a press survives a
-# lost link and a power cut. Each change writes a new file and renames it over the old one:
-# a rename is atomic on the board's filesystem, so a cut mid-write leaves the old list whole.
-import json
-import os
+# Events waiting for the gateway's acknowledgement, kept in flash (runtime/flashfile.py: a
+# cut mid-write leaves the old list whole) so that a press survives a lost link and a power cut.
+from runtime import flashfile
 
 
 class OutboxFull(Exception):
@@ -16,21 +14,10 @@ class Outbox:
         self.items = self._load()
 
     def _load(self):
-        for path in (self.path, self.path + ".new"):
-            try:
-                with open(path) as f:
-                    items = json.load(f)
-                if isinstance(items, list):
-                    return items
-            except (OSError, ValueError):
-                pass
-        return []
+        return flashfile.load(self.path, list, [])
 
     def _save(self):
-        tmp = self.path + ".new"
-        with open(tmp, "w") as f:
-            json.dump(self.items, f)
-        os.rename(tmp, self.path)
+        flashfile.save(self.path, self.items)
 
     def add(self, event):
         """Keep an event until it is acknowledged. A full outbox refuses new events rather
