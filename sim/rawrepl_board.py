@@ -25,6 +25,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import tty
 import types
 
@@ -176,7 +177,10 @@ class RawReplBoard:
         self._send(b"\r\nets Jun  8 2016 00:22:57\r\n\r\nrst:0xc (SW_CPU_RESET),boot:0x13 "
                    b"(SPI_FAST_FLASH_BOOT)\r\n" + self._banner())
         if self.on_reset:
-            self.on_reset(self)
+            try:
+                self.on_reset(self)
+            except Exception:   # noqa: BLE001 - a failing boot hook must not silence the board
+                sys.stderr.write("rawrepl_board: on_reset failed:\n" + traceback.format_exc())
 
     def _banner(self):
         version = ".".join(str(n) for n in self.version)

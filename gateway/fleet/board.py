@@ -29,6 +29,14 @@ class Probe:
     mpy: int                    # sys.implementation._mpy: format version in the low byte
     board_json: str | None      # the board file already on the board, if any
     free: int                   # free flash bytes (-1 if unknown)
+    machine: str = ""           # sys.implementation._machine: 'Generic ESP32S3 module with ESP32S3'
+
+    @property
+    def chip(self):
+        """The MCU family as board files name it ('esp32s3'), or None if the board does not say."""
+        _, sep, chip = self.machine.rpartition(" with ")
+        chip = chip.strip().lower().replace("-", "")
+        return chip if sep and chip else None
 
     @property
     def mpy_version(self):
@@ -60,8 +68,10 @@ class Board:
         try:
             serial.Serial(self.port, exclusive=True).close()
         except serial.SerialException as exc:
-            cause = exc.args[0] if exc.args else ""
-            if exc.errno in (errno.EACCES, errno.EPERM) or "ermission" in str(cause):
+            # pyserial raises SerialException(errno, text) or SerialException(text): the
+            # text is the last argument either way
+            cause = str(exc.args[-1]) if exc.args else str(exc)
+            if exc.errno in (errno.EACCES, errno.EPERM) or "ermission" in cause:
                 raise BoardError("no permission to open %s: add yourself to the 'dialout' group "
                                  "(sudo usermod -aG dialout $USER, then log in again)" % self.port)
             raise BoardError(_busy(self.port, cause))
@@ -100,8 +110,8 @@ class Board:
             raise
         value = _marked(out, "HMPROBE")
         try:
-            name, version, mpy, board_json, free = value
-            return Probe(str(name), tuple(int(n) for n in version), int(mpy), board_json, int(free))
+            name, version, mpy, board_json, free, machine = value
+            return Probe(str(name), tuple(int(n) for n in version), int(mpy), board_json, int(free), str(machine))
         except (TypeError, ValueError):
             raise BoardError("unexpected answer from the board on %s: %r" % (self.port, value))
 
@@ -159,7 +169,7 @@ def _marked(out, marker):
 
 def _busy(port, detail):
     return ("port busy: %s is open in another program (%s): close serial monitors, Thonny or another "
-            "flash.sh (`fuser -v %s` shows who has it) and run again" % (port, detail.strip(), port))
+            "flash.sh (`fuser -v %s` shows who has it) and run again" % (port, str(detail).strip(), port))
 
 
 def _no_micropython(port, why):

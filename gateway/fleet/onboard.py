@@ -64,7 +64,7 @@ except Exception:
     _hm_free = -1
 _hm_i = sys.implementation
 print('HMPROBE', repr((_hm_i.name, tuple(_hm_i.version[:3]), getattr(_hm_i, '_mpy', 0),
-                       _hm_read('/board.json'), _hm_free)))
+                       _hm_read('/board.json'), _hm_free, getattr(_hm_i, '_machine', ''))))
 """
 
 HOLD = HELPERS + """

@@ -1,5 +1,6 @@
 """`hallmesh devices add|list|remove|import|broker-files`: enrolment gives each device its place
 in the hall and a password of its own, and every mistake is named with its fix."""
+import json
 import os
 import stat
 
@@ -86,3 +87,48 @@ def test_broker_files_let_each_device_write_only_its_own_topics(fleet, tmp_path)
     conf = (out / "mosquitto.conf").read_text()
     assert "allow_anonymous false" in conf and "use_username_as_clientid true" in conf
     assert devices("broker-files", "--fleet", fleet, "--listen", "nowhere") == 2
+
+
+def test_a_csv_with_bad_rows_names_each_by_line_and_enrols_none(fleet, tmp_path, capsys):
+    bad = tmp_path / "mixed.csv"
+    bad.write_text("kind,window,board\npad,2,\ntoaster,3,\n# spare\npad,2,\nprinter,,hm-nope-v1\n")
+    assert devices("import", str(bad), "--hall", HALL_FILE, "--fleet", fleet) == 2
+    err = capsys.readouterr().err
+    assert "nothing enrolled, fix these and run again" in err
+    assert "row 3: unknown kind 'toaster'" in err
+    assert "row 5: window 2 already has a pad (pad-2)" in err, "a clash inside the file counts too"
+    assert "row 6: no board file" in err and "hm-nope-v1" in err
+    assert "row 2" not in err
+    assert Registry(fleet).list() == []
+
+
+def test_list_shows_board_firmware_birth_and_signal_as_the_gateway_saw_them(fleet, capsys):
+    assert devices("import", HALL_FILE, "--fleet", fleet) == 0
+    registry = Registry(fleet)
+    birth = {"on": True, "fw": "0.3.0", "board": "hm-printer-v1", "heap": 91000, "rssi": -61, "ses": 4}
+    assert registry.update_presence("printer-1", birth, True, at=1_700_000_000.0)
+    assert registry.update_presence("pad-3", dict(birth, board="hm-display-v1"), True, at=1_700_000_000.0)
+    assert registry.update_presence("pad-3", {"on": False, "ses": 4}, False, at=1_700_000_100.0)
+    assert not registry.update_presence("printer-1", {"on": False, "ses": 3}, False, at=1_700_000_200.0), \
+        "the late will of an earlier boot does not take a live device offline"
+    assert not registry.update_presence("pad-99", birth, True, at=1.0)
+    capsys.readouterr()
+    assert devices("list", "--fleet", fleet) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["printer-1"].split()[3:6] == ["hm-printer-v1", "0.3.0", "yes"]
+    assert rows["printer-1"].split()[-2:] == ["91000", "-61"]
+    assert "hm-pad-v1!(hm-display-v1)" in rows["pad-3"] and " no " in rows["pad-3"]
+    assert "never seen" in rows["pad-1"]
+    assert devices("list", "--json", "--fleet", fleet) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert all("password" not in d for d in listed), "passwords never leave the registry this way"
+
+
+def test_a_mistyped_registry_is_named_not_taken_for_an_empty_hall(tmp_path, capsys):
+    typo = str(tmp_path / "flet.db")
+    for verb in (["list"], ["remove", "pad-1"], ["broker-files", "--out", str(tmp_path / "b")]):
+        assert devices(*verb, "--fleet", typo) == 2
+        assert "no device registry at %s: check --fleet" % typo in capsys.readouterr().err
+    assert not os.path.exists(typo)
+    assert devices("add", "--kind", "pad", "--window", "1", "--fleet", typo) == 2
+    assert "which hall? pass --hall" in capsys.readouterr().err
