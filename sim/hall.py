@@ -52,9 +52,21 @@ class SimHall:
             dev.start()
         return self
 
-    def stop(self):
+    def stop(self, wait_s=60.0):
+        """Cut every device's power at once, then wait for their threads: one slow device
+        must not leave the others running (a hall of hundreds on a loaded machine)."""
         for dev in self.devices.values():
-            dev.power_off()
+            dev.board.power_off()
+        deadline = time.monotonic() + wait_s
+        stuck = []
+        for dev in self.devices.values():
+            if dev.thread is not None:
+                dev.thread.join(max(0.0, deadline - time.monotonic()))
+                if dev.thread.is_alive():
+                    stuck.append(dev.id)
+        if stuck:
+            raise RuntimeError("%d device(s) did not stop within %.0f s of the power cut: %s"
+                               % (len(stuck), wait_s, ", ".join(stuck[:5])))
 
     def wait_ready(self, timeout=30.0):
         """Until every device's status LED is steady on: connected, with the gateway online."""
