@@ -59,5 +59,8 @@ def memory(ctx):
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
               ("reports", reports), ("latency", latency),
-              ("broker_restart", broker_restart), ("scale", scale), ("scale_1000", scale_1000),
-              ("accelerated_day", accelerated_day), ("memory", memory)]
+              ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
+              ("memory", memory)]
+# Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and
+# thrashed (95 % system CPU) past 15 min in another on this 2-core machine.
+ON_REQUEST = [("scale_1000", scale_1000)]
