@@ -19,3 +19,13 @@ def read(path, what, error):
 def beside(path, name):
     """A path named inside a file, taken relative to that file's folder unless absolute."""
     return name if os.path.isabs(name) else os.path.join(os.path.dirname(os.path.abspath(path)), name)
+
+
+def hall_file(path, named, override, error, missing):
+    """The hall file a scenario or script uses: the --hall override as given, else the file's
+    own `hall = "..."` relative to the file; `error(missing)` when there is neither."""
+    if override:
+        return override
+    if not named:
+        raise error(missing)
+    return beside(path, named)

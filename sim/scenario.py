@@ -137,11 +137,8 @@ def load(path, hall_override=None):
 
 def parse(data, path="<scenario>", hall_override=None):
     head = data.get("scenario", {})
-    hall_path = hall_override or head.get("hall")
-    if not hall_path:
-        raise ScenarioError("%s: [scenario] needs hall = \"...\" (or give --hall)" % path)
-    if not hall_override:
-        hall_path = tomlfile.beside(path, hall_path)
+    hall_path = tomlfile.hall_file(path, head.get("hall"), hall_override, ScenarioError,
+                                   "%s: [scenario] needs hall = \"...\" (or give --hall)" % path)
     hall = config.load(hall_path)
     where = "%s [scenario]" % path
     start_min = _hhmm(head.get("start", "08:00"), where + " start")

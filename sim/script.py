@@ -77,11 +77,8 @@ def load(path, hall_override=None):
 
 def parse(data, path="<script>", hall_override=None):
     head = data.get("script", {})
-    hall = hall_override or head.get("hall")
-    if not hall:
-        raise ScriptError("%s: no hall: give [script] hall = \"...\" or --hall" % path)
-    if not hall_override:
-        hall = tomlfile.beside(path, hall)
+    hall = tomlfile.hall_file(path, head.get("hall"), hall_override, ScriptError,
+                              "%s: no hall: give [script] hall = \"...\" or --hall" % path)
     steps = [_step(entry, n, path) for n, entry in enumerate(data.get("step", []), 1)]
     if not steps:
         raise ScriptError("%s: no [[step]] entries" % path)
