@@ -29,8 +29,14 @@ def check_tickets(events, devices, presses):
     twice = [k for k, n in collections.Counter(issued).items() if n > 1]
     if twice:
         detail.append("issued twice: %s" % twice[:10])
-    if presses is not None and presses != len(issued):
-        detail.append("%d ticket presses but %d tickets issued" % (presses, len(issued)))
+    if presses is not None:
+        # presses: (seen, unsure). A press the citizen judged missed (nothing visible within
+        # a few seconds) may still have been registered late on a loaded machine, so each
+        # such press may or may not have its own ticket, never more than one.
+        seen, unsure = presses
+        if not seen <= len(issued) <= seen + unsure:
+            detail.append("%d ticket presses (and %d judged missed) but %d tickets issued"
+                          % (seen, unsure, len(issued)))
     reports = collections.defaultdict(list)
     for e in events:
         if e["type"] == "ticket_printed":

@@ -101,11 +101,11 @@ def printed(no, ok=True):
 
 def test_the_ticket_invariant_catches_a_lost_and_a_doubled_ticket():
     good = [issued("A001"), printed("A001"), issued("A002"), printed("A002", ok=False)]
-    name, ok, detail = invariants.check_tickets(good, {"p": FakePrinter(["A001"])}, 2)
+    name, ok, detail = invariants.check_tickets(good, {"p": FakePrinter(["A001"])}, (2, 0))
     assert ok, detail
-    _, ok, detail = invariants.check_tickets(good + [issued("A001")], {"p": FakePrinter(["A001"])}, 3)
+    _, ok, detail = invariants.check_tickets(good + [issued("A001")], {"p": FakePrinter(["A001"])}, (3, 0))
     assert not ok and any("issued twice" in d for d in detail)
-    _, ok, detail = invariants.check_tickets(good + [issued("A003")], {"p": FakePrinter(["A001", "A001"])}, 3)
+    _, ok, detail = invariants.check_tickets(good + [issued("A003")], {"p": FakePrinter(["A001", "A001"])}, (3, 0))
     assert not ok and any("neither printed nor reported" in d for d in detail)
     assert any("printed twice on paper" in d for d in detail)
 
