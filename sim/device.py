@@ -140,9 +140,9 @@ class SimDevice:
         active = self.spec.get("key_active", 0)
         for _ in range(bounces):
             pin.drive(active)
-            time.sleep(0.002)
+            time.sleep(0.002 / clock.speed)   # contacts chatter for ~2 simulated ms
             pin.drive(1 - active)
-            time.sleep(0.002)
+            time.sleep(0.002 / clock.speed)   # contacts chatter for ~2 simulated ms
         pin.drive(active)
         time.sleep(hold_ms / 1000.0 / clock.speed)
         pin.drive(1 - active)
