@@ -16,6 +16,7 @@ from runtime.outbox import Outbox, OutboxFull
 
 FIRMWARE = "0.3.0"
 INBOX_MAX = 16
+IDLE_SLICE_MS = 5        # the loop looks for a key or a packet at least this often while idle
 RESET_CAUSES = {"PWRON_RESET": "power", "HARD_RESET": "hard", "WDT_RESET": "watchdog",
                 "DEEPSLEEP_RESET": "deepsleep", "SOFT_RESET": "soft"}
 
@@ -190,6 +191,17 @@ class Device:
         self.resend()
         self.app.tick()
 
+    def idle(self, ms):
+        """Wait up to `ms` for work: a latched key or a packet from the broker ends the wait
+        at once (within a slice), so neither waits for the rest of a poll period."""
+        until = time.ticks_add(time.ticks_ms(), ms)
+        slice_ms = max(IDLE_SLICE_MS, ms // 5)
+        while not (self.inbox or self.app.keys.waiting() or self.link.arrived()):
+            left = time.ticks_diff(until, time.ticks_ms())
+            if left <= 0:
+                return
+            time.sleep_ms(min(slice_ms, left))
+
 
 def make_app(device):
     """The app of the device's kind; imported here so a board loads only its own app."""
@@ -224,4 +236,4 @@ def run(root=""):
         if device.link.offline_ms() > cfg["offline_reset_s"] * 1000:
             machine.reset()
         wdt.feed()
-        time.sleep_ms(poll_ms)
+        device.idle(poll_ms)

@@ -11,30 +11,76 @@ from umqtt.simple import MQTTClient
 from protocol import codec, messages, topics
 
 BLOCK_S = 5               # longest a read may block before the link counts as dead
+STALL_MS = 5000           # longest any one link operation (connect, publish) holds up the loop
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 30000
 MSGS_PER_POLL = 8
 
 
 class Watched:
-    """The MQTT socket, seen through a lens: blocking reads time out, inbound bytes are dated."""
+    """The MQTT socket, seen through a lens: blocking reads time out, and all of them together
+    within one operation's deadline (so a broker that keeps talking cannot hold a publish
+    either); inbound bytes are dated; the loop may peek whether a packet has begun to arrive."""
 
     def __init__(self, sock):
         self.sock = sock
         self.heard = time.ticks_ms()
         self.empty = False        # the last read found nothing waiting
+        self.peeked = None        # a first byte read by arrived(), handed to umqtt's next read
+        self.deadline = None      # ticks by which the current operation must be done
+        self.blocking = True
 
     def read(self, n):
+        first = self.peeked
+        if first is not None:
+            self.peeked = None
+            self.empty = False
+            if n == 1:
+                return first
+            rest = self.read(n - 1)
+            return first + rest if rest else first
+        self._bound()
         data = self.sock.read(n)
         self.empty = data is None
         if data:
             self.heard = time.ticks_ms()
         return data
 
+    def arrived(self):
+        """True when the broker has sent something the loop should handle now (never blocks)."""
+        if self.peeked is None:
+            self.sock.setblocking(False)
+            try:
+                data = self.sock.read(1)
+            finally:
+                self.setblocking(True)
+            if data == b"":
+                raise OSError(-1, "connection closed")
+            if data:
+                self.heard = time.ticks_ms()
+                self.peeked = data
+        return self.peeked is not None
+
+    def start(self, ms):
+        self.deadline = time.ticks_add(time.ticks_ms(), ms)
+
+    def done(self):
+        self.deadline = None
+
+    def _bound(self):
+        if self.deadline is None:
+            return
+        left = time.ticks_diff(self.deadline, time.ticks_ms())
+        if left <= 0:
+            raise OSError(110, "operation took over " + str(STALL_MS) + " ms")   # ETIMEDOUT
+        if self.blocking and left < BLOCK_S * 1000:
+            self.sock.settimeout(left / 1000)
+
     def write(self, *args):
         return self.sock.write(*args)
 
     def setblocking(self, flag):
+        self.blocking = flag
         if flag:
             self.sock.settimeout(BLOCK_S)
         else:
@@ -122,12 +168,16 @@ class Link:
         client.set_callback(self._received)
         client.set_last_will(self.state_topic, codec.encode(messages.will(session)), True, 1)
         try:
-            client.connect()
+            # TCP connect and CONNACK within STALL_MS each; subscribing and the birth within
+            # STALL_MS together: a connect holds the loop up at most 3 x STALL_MS
+            client.connect(timeout=STALL_MS / 1000)
             client.sock = Watched(client.sock)
             self.client = client
+            client.sock.start(STALL_MS)
             client.subscribe(self.prefix + "#", 1)
             client.subscribe(self.gw_topic, 1)
             client.publish(self.state_topic, codec.encode(self.birth()), True, 1)
+            client.sock.done()
         except Exception as exc:   # OSError, or MQTTException when the broker refuses us
             self.client = client   # so drop() closes its socket
             return self.drop("connect: " + repr(exc))
@@ -162,11 +212,24 @@ class Link:
         """True if the broker took it; on failure the link is dropped and False returned."""
         if self.client is None:
             return False
+        sock = self.client.sock
         try:
+            sock.start(STALL_MS)          # waiting for the PUBACK holds the loop; not for ever
             self.client.publish(topic, payload, retain, 1)
+            sock.done()
             return True
         except OSError as exc:
             self.drop("publish: " + str(exc))
+            return False
+
+    def arrived(self):
+        """True when a packet from the broker is waiting (the loop then stops idling)."""
+        if self.client is None:
+            return False
+        try:
+            return self.client.sock.arrived()
+        except OSError as exc:
+            self.drop("socket: " + str(exc))
             return False
 
     def _received(self, topic, payload):

@@ -52,7 +52,7 @@ class MQTTClient:
     def set_last_will(self, topic, msg, retain=False, qos=0):
         self.will = (topic, msg, retain, qos)
 
-    def connect(self, clean_session=True):
+    def connect(self, clean_session=True, timeout=None):
         if broker["dead"] or broker["refuse"]:
             raise OSError(113)
         self.conn = FakeSocket(self)
