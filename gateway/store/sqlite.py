@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import threading
+import urllib.parse
 
 from gateway.store.base import Store, StoreError
 
@@ -35,6 +36,45 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+EVENT_COLUMNS = {"seq", "type", "at", "body"}
+
+
+def check_before_open(path):
+    """StoreError if `path` is not a hallmesh store or a new one: another application's SQLite
+    file, a file that is no SQLite at all, or a damaged store. Looked at read-only, before
+    anything (WAL mode, tables) is written, so a file refused here is left byte for byte."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError("%s: cannot read the store: %s" % (path, exc.strerror or exc))
+    if not head:
+        return                      # an empty file: sqlite makes a new database of it
+    if head != SQLITE_MAGIC:
+        raise StoreError("%s: cannot open the store: the file is not an SQLite database at all (it begins %r); "
+                         "left untouched: give --db a new file name" % (path, head[:8]))
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(path)), uri=True)
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+            if tables and not EVENT_COLUMNS <= columns:
+                raise StoreError("%s: cannot open the store: it is another application's SQLite database "
+                                 "(tables %s); left untouched: give --db a new file name"
+                                 % (path, ", ".join(sorted(tables)[:6])))
+            problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems and problems != ["ok"]:
+        raise StoreError("%s: cannot open the store: it is damaged (SQLite check: %s); left untouched: restore it from a "
+                         "backup, or start a new store with another --db" % (path, "; ".join(problems[:3])))
+
+
 class SqliteStore(Store):
     def __init__(self, path):
         self.path = str(path)
@@ -42,6 +82,7 @@ class SqliteStore(Store):
         os.makedirs(folder, exist_ok=True)
         self._lock = threading.Lock()
         self._db = None
+        check_before_open(self.path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
