@@ -9,7 +9,7 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import device_text, intake, narrate, views
+from gateway import dedup, device_text, intake, narrate, views
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
 from gateway.engine import Refused, apply, decide, fold, leases
@@ -40,6 +40,7 @@ class Service:
         self._view_seq = 0
         self._shown = {}                          # device id -> last published view without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
+        self._pruned_at = float("-inf")           # when dedup records were last pruned
 
     def begin_session(self, session):
         self.session = session
@@ -107,23 +108,59 @@ class Service:
         device = self.hall.devices.get(dev_id)
         if device is None:
             return self._refuse(dev_id, topic, "unknown_device", "%r is not a device of this hall" % dev_id, msg["id"])
-        earlier = self.store.seen(device.id, msg["id"])
+        now = self.clock()
+        self._prune_dedup(now)
+        body = dedup.digest(msg)
+        records = self.store.recall(device.id, msg["id"])
+        earlier = dedup.answer(records, body)
         if earlier is not None:
             self.stats["duplicate"] += 1
             log.debug("%s: event %s seen before, same ack again", dev_id, escape(msg["id"]))
+            self._heard_again(device.id, msg["id"], body if body in records else dedup.LEGACY, now)
             return self._send_ack(device.id, earlier)
-        self._execute(device, msg)
+        if records:
+            # the same id with another body: another event (docs/protocol.md), applied as new
+            self.counters["id_reused"] += 1
+            log.warning("%s: event id %s reused with a different body: applied as a new event, "
+                        "never answered with the earlier event's ack", dev_id, msg["id"])
+        self._execute(device, msg, body, now)
 
-    def _execute(self, device, msg):
-        now = self.clock()
+    def _heard_again(self, dev_id, event_id, body, now):
+        try:
+            self.store.heard_again(dev_id, event_id, body, now)
+        except StoreError as exc:   # the record stays as it was: only pruned a little sooner
+            self.counters["store_error"] += 1
+            log.error("%s: resend of %s not noted: %s", dev_id, event_id, exc)
+
+    def _prune_dedup(self, now):
+        """Drop dedup records past the horizon (gateway/dedup.py), at most once an hour."""
+        if now - self._pruned_at < dedup.PRUNE_EVERY_S and self._pruned_at <= now:
+            return
+        self._pruned_at = now
+        try:
+            dropped = self.store.prune_dedup(now - dedup.KEEP_S)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("dedup records not pruned: %s", exc)
+            return
+        if dropped:
+            log.info("%d dedup records older than %d days dropped", dropped, dedup.KEEP_S // dedup.DAY_S)
+
+    def _decide(self, device, msg, now):
+        """(events, ack) for a new event; an event past the dedup horizon is refused unapplied."""
+        if dedup.too_old(msg, now):
+            self.counters["too_old"] += 1
+            return [], messages.ack(msg["id"], ok=False, error=dedup.TOO_OLD)
         try:
             events = decide(self.state, intake.to_command(device, msg, now), now)
         except Refused as exc:
-            events, ack = [], messages.ack(msg["id"], ok=False, error=str(exc))
-        else:
-            ack = messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
+            return [], messages.ack(msg["id"], ok=False, error=str(exc))
+        return events, messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
+
+    def _execute(self, device, msg, body, now):
+        events, ack = self._decide(device, msg, now)
         try:
-            last = self.store.append(events, dedup=(device.id, msg["id"], ack))
+            last = self.store.append(events, dedup=(device.id, msg["id"], ack, body, now))
             if events and last is not None:
                 self.own.update(range(last - len(events) + 1, last + 1))
         except StoreError as exc:
