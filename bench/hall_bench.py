@@ -393,3 +393,72 @@ def broker_restart(ctx):
                 note="Mosquitto stopped for %.0f s and restarted empty, best of %d; measured from the broker "
                      "listening again until every status LED is steady and display-3 shows %s again"
                      % (OUTAGE_S, len(runs), number))]
+
+
+WEAR_DEVICES = ("printer-1", "pad-3", "display-3")
+
+
+def _acked_after(spy, device_id, start, timeout=20.0):
+    wait_for(lambda: spy.first_after("/%s/" % device_id, start, "/ack") is not None, timeout,
+             "an ack to %s" % device_id)
+
+
+def _rate(sim, spy):
+    start = time.perf_counter()
+    sim["pad-3"].press("r5")
+    _acked_after(spy, "pad-3", start)
+
+
+def flash_wear(ctx):
+    """Flash writes per online ticket and per rating, counted on the simulated boards' flash
+    (sim/flash_meter.py: every file the firmware opens for writing), beside what writing at
+    every outbox change would cost: an add and a removal for each event the device sent."""
+    missing = sim_missing()
+    if missing:
+        return [unavailable("flash writes per online ticket", missing),
+                unavailable("flash writes per rating", missing)]
+    from sim.flash_meter import FlashMeter
+    samples = max(6, ctx.size["latency_samples"] // 3)
+    hut = HallUnderTest(ctx, "wear", set(WEAR_DEVICES))
+    meter = FlashMeter({dev: hut.sim[dev].root for dev in WEAR_DEVICES})
+    rating_writes, events = 0, {"printer-1": 0, "pad-3": 0}
+    try:
+        with hut:
+            hut.sim.wait_ready(60)
+            boot = dict(meter.writes)
+            spy = EventSpy(ctx.port, hut.sim.hall.id, ["printer-1", "pad-3"])
+            try:
+                printer_from = meter.writes["printer-1"]
+                for _ in range(samples):
+                    _, number = _take_ticket(hut.sim)
+                    _call(hut.sim, number)
+                    _finish(hut.sim, number)
+                    before = meter.writes["pad-3"]
+                    _rate(hut.sim, spy)
+                    rating_writes += meter.writes["pad-3"] - before
+                ticket_writes = meter.writes["printer-1"] - printer_from
+                with spy.spy.cond:
+                    for _, topic, _ in spy.spy.messages:
+                        for dev in events:
+                            if "/%s/evt" % dev in topic:
+                                events[dev] += 1
+            finally:
+                spy.close()
+    finally:
+        meter.close()
+    per_ticket = ticket_writes / samples
+    per_rating = rating_writes / samples
+    printer_events = events["printer-1"] / samples      # a key and its print report, resends aside
+    note = ("%d tickets printed online on printer-1 and %d ratings on pad-3 (each after a call and a finish); "
+            "writes at boot: %s; display-3 wrote %d times after boot"
+            % (samples, samples, ", ".join("%s %d" % (d, boot.get(d, 0)) for d in WEAR_DEVICES),
+               meter.writes["display-3"] - boot.get("display-3", 0)))
+    return [
+        row("flash writes per online ticket", per_ticket, "writes", baseline=2 * printer_events,
+            baseline_name="a write at every outbox change (%.1f events a ticket)" % printer_events,
+            limit="the press is written before it is sent; the print report and the acks reach flash with the next press",
+            note=note),
+        row("flash writes per rating", per_rating, "writes", baseline=2.0,
+            baseline_name="a write at every outbox change (the rating and its ack)",
+            limit="the rating is written before it is sent; its ack reaches flash with the next press"),
+    ]

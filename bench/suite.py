@@ -32,6 +32,11 @@ def latency(ctx):
     return measure(ctx)
 
 
+def flash_wear(ctx):
+    from bench.hall_bench import flash_wear as measure
+    return measure(ctx)
+
+
 def broker_restart(ctx):
     from bench.hall_bench import broker_restart as measure
     return measure(ctx)
@@ -58,7 +63,7 @@ def memory(ctx):
 
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
-              ("reports", reports), ("latency", latency),
+              ("reports", reports), ("latency", latency), ("flash_wear", flash_wear),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
               ("memory", memory)]
 # Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and

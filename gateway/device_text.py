@@ -87,6 +87,8 @@ def decorate_view(hall, view):
             view["notice_line"] = encoded(view["notice"])
         view["lines"], view["say"] = hall_lines(hall, view)
         _fit(view)
+    elif kind == "printer" and view.get("lease"):
+        view["print"] = offline_pieces(hall, view["lease"])
     elif kind == "pad":
         view["lines"] = pad_lines(hall, view)
         view["thanks"] = _line(hall, "thanks")
@@ -94,6 +96,17 @@ def decorate_view(hall, view):
             view["choose"] = [_line(hall, "transfer", no=view["serving"]),
                               encoded(" ".join("%d.%s" % (i + 1, code) for i, code in enumerate(view["to"])))]
     return view
+
+
+def offline_pieces(hall, lease):
+    """What a printer needs to compose an offline ticket in the hall's language, encoded for
+    it (GB18030): the hall's name, the offline notice, the issue-time label, and the names of
+    the services it holds numbers for. Sent only with leases, and small: the printer keeps it."""
+    def printed(text):
+        return encoded(text, "gb18030")
+    return {"hall": printed(hall.name), "offline": printed(wording.say(hall.language, "offline")),
+            "issued": printed(wording.say(hall.language, "issued", time="").strip()),
+            "name": {svc: printed(hall.services[svc].name) for svc in lease if svc in hall.services}}
 
 
 def _fit(view):

@@ -22,6 +22,7 @@ log = logging.getLogger("hallmesh.gateway")
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
 MAX_ERR = 160                # characters of a refusal's reason in an ack
+ON_PAPER_KEPT = 48           # per printer: twice what its outbox can hold
 
 
 class Service:
@@ -41,6 +42,9 @@ class Service:
         self._shown = {}                          # device id -> last published view without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
         self._pruned_at = float("-inf")           # when dedup records were last pruned
+        # printer -> numbers it reported on paper lately: a press it sends again after a reset
+        # (its flash is written once per ticket, docs/technician.md) is answered "printed"
+        self._on_paper = collections.defaultdict(lambda: collections.deque(maxlen=ON_PAPER_KEPT))
 
     def begin_session(self, session):
         self.session = session
@@ -117,7 +121,7 @@ class Service:
             self.stats["duplicate"] += 1
             log.debug("%s: event %s seen before, same ack again", dev_id, escape(msg["id"]))
             self._heard_again(device.id, msg["id"], body if body in records else dedup.LEGACY, now)
-            return self._send_ack(device.id, earlier)
+            return self._send_ack(device.id, self._noting_paper(device.id, earlier))
         if records:
             # the same id with another body: another event (docs/protocol.md), applied as new
             self.counters["id_reused"] += 1
@@ -170,12 +174,22 @@ class Service:
             return
         for ev in events:
             apply(self.state, ev)
+        if msg["t"] == messages.PRINTED and msg.get("ok"):
+            self._on_paper[device.id].append(msg["ticket"])
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
         if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
             self.reprint(device.id)
         if device.kind == "printer" and leases.holds_any(self.state, device.id):
             self.lease(device)       # a reported offline ticket spent its block, or a new day began
+
+    def _noting_paper(self, dev_id, ack):
+        """The earlier ack, saying "printed" when its ticket has been reported on paper since."""
+        res = ack.get("res")
+        ticket = res.get("ticket") if isinstance(res, dict) else None
+        if isinstance(ticket, dict) and ticket.get("no") in self._on_paper.get(dev_id, ()):
+            return dict(ack, res=dict(res, printed=True))
+        return ack
 
     def _printable(self, result):
         """A ticket in an ack goes to a printer: add its lines in the printer's code page."""

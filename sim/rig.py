@@ -26,7 +26,10 @@ log = logging.getLogger("hallmesh.sim")
 def device_settings(speed, poll_ms=None):
     poll = int(poll_ms or round(50 * speed))
     return {"poll_ms": poll, "keepalive": int(max(10, 5 * speed)),
-            "extra": {"resend_ms": int(max(4000, 500 * speed)), "wdt_ms": int(max(60000, 15000 * speed))}}
+            "extra": {"resend_ms": int(max(4000, 500 * speed)), "wdt_ms": int(max(60000, 15000 * speed)),
+                      # a key's debounce, like the loop, in real ms: a thread switch (5 real ms,
+                      # 200 simulated at x40) inside contact chatter is no second press
+                      "debounce_ms": int(max(30, 30 * speed))}}
 
 
 class Rig:

@@ -21,6 +21,8 @@ class Printer(App):
         spec = device.board["printer"]
         self.uart = UART(spec["uart"], baudrate=spec.get("baud", 9600), tx=spec.get("tx"),
                          rx=spec.get("rx"))
+        self.cols = escpos.columns(spec.get("paper_mm", 58))
+        self.fs_and = spec.get("fs_and", True)     # False: the printer is always in GB mode
         sensor = device.board.get("paper_sensor")
         self.paper = Pin(sensor, Pin.IN) if sensor is not None else None
         self.paper_out = False
@@ -34,7 +36,7 @@ class Printer(App):
 
     def on_view(self, view):
         if view.get("kind") == "printer":
-            self.leases.update(view.get("keys"), view.get("lease"))
+            self.leases.update(view.get("keys"), view.get("lease"), view.get("print"))
 
     def offline(self):
         """The gateway has been out of reach (link down, or the gateway away) long enough."""
@@ -66,23 +68,37 @@ class Printer(App):
         if no is None:
             return False
         self.device.send("key", key=name, offline=no)
-        ticket = {"no": no, "hall": "", "name": "Service " + target[0],
-                  "info": "OFFLINE TICKET - no waiting estimate",
-                  "time": "Issued " + self.leases.local_time(target[0], now_s) + " (offline)"}
-        self.uart.write(escpos.ticket(ticket))
+        self.uart.write(self.offline_job(target[0], no, now_s))
         self.printed += 1
-        self.device.send("printed", ticket=no, ok=True)
+        self.device.report("printed", ticket=no, ok=True)
         self.leds.blink("status", 600)
         return True
+
+    def offline_job(self, svc, no, now_s):
+        """An offline ticket in the hall's language from the pieces the gateway sent ahead in
+        the printer view (runtime/lease.py), with the hall's date and time from the lease."""
+        piece = self.leases.piece
+        job = escpos.Job(self.cols, self.fs_and)
+        job.line(piece("hall"))
+        job.number(no)
+        job.line(piece("name", svc) or escpos.text(svc))
+        job.line(piece("offline") or b"Offline ticket: no waiting estimate")
+        job.line((piece("issued") or b"Issued") + b" " + self.leases.local_time(svc, now_s))
+        return job.bytes()
 
     def on_ack(self, event, ack):
         if event["t"] != "key":
             return
         if "offline" in event:                  # printed already; a refusal is the gateway's to log
             return
-        ticket = (ack.get("res") or {}).get("ticket")
+        res = ack.get("res") or {}
+        ticket = res.get("ticket")
         if not ack["ok"] or not isinstance(ticket, dict):
             self.leds.blink("status", 3000)     # refused: e.g. the service is closed
+            return
+        if res.get("printed"):
+            # the answer to a press resent after a reset: the gateway has this ticket's print
+            # report already, so it is on paper
             return
         self.print_ticket(ticket)
 
@@ -92,12 +108,14 @@ class Printer(App):
 
     def print_ticket(self, ticket):
         no = ticket.get("no", "")
+        # the press this ticket answers stays in flash until the outcome is written with the
+        # next write: a reset before that sends it again and the gateway's answer prints it
         if self._paper_out():
-            self.device.send("printed", ticket=no, ok=False, why="paper out")
+            self.device.report("printed", ticket=no, ok=False, why="paper out")
             return
-        self.uart.write(escpos.ticket(ticket))
+        self.uart.write(escpos.ticket(ticket, self.cols, self.fs_and))
         self.printed += 1
-        self.device.send("printed", ticket=no, ok=True)
+        self.device.report("printed", ticket=no, ok=True)
 
     def tick(self):
         App.tick(self)

@@ -74,9 +74,18 @@ class Device:
     def send(self, kind, **fields):
         """Make an event, keep it in the outbox and send it. Returns it, or None when the
         outbox is full (the app tells the user; nothing accepted is dropped)."""
+        return self._keep(False, kind, fields)
+
+    def report(self, kind, **fields):
+        """As send(), for a report whose loss in a reset costs nothing but a repeat (a print
+        outcome: the event it follows is still in flash until the next write and is answered
+        again). It reaches flash with the next write, sparing one write per ticket."""
+        return self._keep(True, kind, fields)
+
+    def _keep(self, later, kind, fields):
         event = messages.event(self.ids.next(), kind, self.clock.now_ms(), **fields)
         try:
-            self.outbox.add(event)
+            self.outbox.add(event, later)
         except OutboxFull:
             return None
         self._transmit(event)
@@ -161,6 +170,7 @@ class Device:
         elif name == messages.CMD_CONFIG:
             self._change_config(cmd["set"])
         elif name == messages.CMD_REBOOT:
+            self.outbox.flush()       # a planned reboot resends nothing already answered
             machine.reset()
         elif name == messages.CMD_IDENTIFY:
             self.app.leds.blink("status", cmd.get("s", 5) * 1000)
@@ -220,11 +230,14 @@ def make_app(device):
     return Display(device)
 
 
-def run(root=""):
+def run(root="", booted=None):
     """Boot: read flash, count the boot, start the app, loop for ever. The watchdog is fed
-    only here, so a loop stuck anywhere resets the board; so does a broker lost for long."""
+    only here, so a loop stuck anywhere resets the board; so does a broker lost for long.
+    `booted(device)`, if given, is told the device once it exists (a test bench's probe)."""
     cfg, board = settings.load(root)
     device = Device(root, cfg, board, settings.count_boot(root), bootguard.boot(root))
+    if booted is not None:
+        booted(device)
     wdt = machine.WDT(timeout=cfg["wdt_ms"])
     poll_ms = cfg["poll_ms"]
     started = time.ticks_ms()

@@ -3,6 +3,9 @@
 # of it are spent. A number is spent in flash BEFORE its ticket is printed, by a new file
 # renamed over the old (atomic, as the outbox): a power cut may waste a number, never print
 # one twice. The key map is kept too, so a key still means its service after a reboot.
+import binascii
+
+from drivers.text import ascii_bytes
 from runtime import flashfile
 
 
@@ -31,19 +34,24 @@ class Leases:
         saved = self._load()
         self.keys = saved.get("keys") or {}     # key name -> "A" or "green:A", from the view
         self.held = saved.get("lease") or {}    # service -> lease, "used" counted here
+        self.pieces = saved.get("print") or {}  # offline ticket texts from the view (piece())
 
     def _load(self):
         return flashfile.load(self.path, dict, {})
 
     def _save(self):
-        flashfile.save(self.path, {"keys": self.keys, "lease": self.held})
+        flashfile.save(self.path, {"keys": self.keys, "lease": self.held, "print": self.pieces})
 
-    def update(self, keys, offered):
-        """Take the key map and leases of a printer view. The block held already keeps the
-        higher used count (flash or the gateway's); a new block replaces a spent or old one."""
+    def update(self, keys, offered, pieces=None):
+        """Take the key map, leases and offline texts of a printer view. The block held already
+        keeps the higher used count (flash or the gateway's); a new block replaces a spent or
+        old one. Flash is written only when something changed."""
         changed = isinstance(keys, dict) and keys != self.keys
         if changed:
             self.keys = keys
+        if isinstance(pieces, dict) and pieces != self.pieces:
+            self.pieces = pieces
+            changed = True
         for svc in offered if isinstance(offered, dict) else ():
             new = _whole(offered[svc])
             if new is None:
@@ -85,6 +93,19 @@ class Leases:
         return "%s%03d" % (lease["prefix"], number)
 
     def local_time(self, svc, now_s):
-        """'09:05' at the hall, from the hall's offset the lease carries."""
-        local = (now_s + self.held[svc]["tz"]) % 86400
-        return "%02d:%02d" % (local // 3600, local // 60 % 60)
+        """b'2026-11-23 09:05' at the hall: the lease's day and the hall's offset it carries."""
+        lease = self.held[svc]
+        local = (now_s + lease["tz"]) % 86400
+        return ("%s %02d:%02d" % (lease["day"], local // 3600, local // 60 % 60)).encode()
+
+    def piece(self, name, svc=None):
+        """Bytes of an offline ticket text the gateway sent (GB18030 or ASCII), b"" if none:
+        "hall", "offline", "issued", or with `svc` that service's name."""
+        line = self.pieces.get(name)
+        if svc is not None:
+            line = line.get(svc) if isinstance(line, dict) else None
+        if not isinstance(line, dict):
+            return b""
+        if "gb" in line:
+            return binascii.a2b_base64(line["gb"].encode())
+        return ascii_bytes(line.get("t", ""))

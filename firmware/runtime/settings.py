@@ -6,7 +6,7 @@ import os
 from runtime import flashfile
 
 KINDS = ("printer", "display", "pad")
-DEFAULTS = {"keepalive": 30, "poll_ms": 50, "wdt_ms": 60000, "resend_ms": 4000,
+DEFAULTS = {"keepalive": 30, "poll_ms": 50, "debounce_ms": 30, "wdt_ms": 60000, "resend_ms": 4000,
             "offline_reset_s": 900}
 
 
@@ -61,7 +61,7 @@ def count_boot(root):
     return session
 
 
-CHANGEABLE = ("wifi", "broker", "keepalive", "poll_ms", "resend_ms", "offline_reset_s", "wdt_ms",
+CHANGEABLE = ("wifi", "broker", "keepalive", "poll_ms", "debounce_ms", "resend_ms", "offline_reset_s", "wdt_ms",
               "offline_after_s", "away_text")
 
 

@@ -60,7 +60,8 @@ def test_a_cut_off_printer_issues_leased_numbers_that_the_gateway_queues_by_pres
         go_offline(sim, printer)
         first, second = press_for_ticket(sim, printer), press_for_ticket(sim, printer)
         assert [first.largest().text, second.largest().text] == ["A990", "A991"]
-        assert "OFFLINE TICKET" in first.text() and "(offline)" in first.text()
+        assert "Offline ticket" in first.text() and hall.name in first.text()
+        assert first.problems == [] and second.problems == [], "as a real printer reads it"
         assert [ev.get("offline") for ev in printer.outbox() if ev["t"] == "key"] == ["A990", "A991"]
         printer.restore_network()
         sim.wait_until(lambda: len(issued(gateway.store.path)) == 3, WAIT * 2, "the offline tickets reported",

@@ -29,7 +29,9 @@ def test_outbox_keeps_events_across_a_reboot():
     assert [e["id"] for e in again.items] == ["a", "b"]
     assert again.take("a")["id"] == "a"
     assert again.take("a") is None
-    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["b"]
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["a", "b"], "an ack alone writes nothing"
+    again.add({"id": "c", "t": "key"})
+    assert [e["id"] for e in Outbox(root + "outbox.json").items] == ["b", "c"], "the next write takes it along"
 
 
 def test_a_full_outbox_refuses_new_events_and_keeps_the_old():
@@ -158,6 +160,34 @@ def test_chinese_text_is_printed_from_the_gateways_gb18030_bytes():
     assert escpos.text("\u6237A") == b"?A", "without gateway bytes, no mojibake: a '?' per character"
 
 
+def test_every_ticket_line_fits_the_paper_and_wraps_at_a_space():
+    name = "Residence permits and household registration"
+    for cols in (32, 48):
+        job = escpos.ticket(dict(TICKET, name=name), cols)
+        text_lines = [line for line in job.split(b"\n") if not line.startswith(escpos.INIT)]
+        for line in text_lines[:-1]:
+            plain = line.replace(escpos.size(1, 1), b"").replace(escpos.size(4, 4), b"")
+            assert len(plain) <= cols, (cols, plain)
+    job = escpos.ticket(dict(TICKET, name=name), 32)
+    assert b"Residence permits and household\nregistration\n" in job
+    assert escpos.columns(80) == 48 and escpos.columns(58) == 32
+
+
+def test_wrapping_never_splits_a_chinese_character():
+    lines = escpos.wrap(b"A" + LONG_NAME_GB, 32)
+    assert lines == [b"A" + LONG_NAME_GB[:30], LONG_NAME_GB[30:]], "31 columns: the 16th character goes on"
+    assert escpos.wrap(b"\x81\x30\x81\x30" * 20, 32)[0] == b"\x81\x30\x81\x30" * 16, "4-byte GB18030 is one character"
+
+
+def test_chinese_mode_is_switched_on_only_for_chinese_text_and_only_where_needed():
+    import binascii
+    gb = {"name": binascii.b2a_base64(LONG_NAME_GB).decode().strip()}
+    assert escpos.ticket(dict(TICKET, gb=gb)).startswith(escpos.INIT + escpos.CHINESE_ON + escpos.align(1))
+    assert escpos.CHINESE_ON not in escpos.ticket(TICKET), "ASCII alone: the printer's own mode"
+    assert escpos.CHINESE_ON not in escpos.ticket(dict(TICKET, gb=gb), fs_and=False), "a printer always in GB mode"
+    assert escpos.ticket(TICKET).endswith(b"\x1dVA\x03"), "GS V 65 takes its feed byte"
+
+
 def test_a_panel_row_is_sent_only_when_it_changes():
     machine.clear()
     panel = Panel({"uart": 1, "rows": 2, "cols": 8})
@@ -186,6 +216,77 @@ def test_a_printer_prints_the_ticket_the_gateway_acknowledged():
     printed = events_sent(client, "printed")
     assert [(e["ticket"], e["ok"]) for e in printed] == [("A023", True)]
     assert [e["id"] for e in dev.outbox.items] == [printed[0]["id"]]
+
+
+def _reboot(dev):
+    """RAM lost, flash kept: the same flash folder boots again."""
+    from runtime.device import Device
+    cfg, board = settings.load(dev.root)
+    return Device(dev.root, cfg, board, settings.count_boot(dev.root))
+
+
+def test_a_reset_between_ack_and_print_prints_the_ticket_on_boot():
+    dev = make("printer", "printer-ack")
+    client = online(dev)
+    press(dev.board["keys"]["k1"])
+    dev.step()
+    key = events_sent(client, "key")[0]
+    uart = machine.uarts[1]
+
+    def power_fails(data):               # the ack is in, the board resets before printing
+        raise machine.ResetCalled()
+    uart.write = power_fails
+    raises(machine.ResetCalled, lambda: deliver(dev, "ack", messages.ack(key["id"], result={"ticket": TICKET})))
+    again = _reboot(dev)
+    assert [e["id"] for e in again.outbox.items] == [key["id"]], "the answered press is still in flash"
+    client = online(again)
+    assert [e["id"] for e in events_sent(client, "key")] == [key["id"]], "sent again on boot"
+    deliver(again, "ack", messages.ack(key["id"], result={"ticket": TICKET}))   # the gateway's same answer
+    assert bytes(machine.uarts[1].written).count(escpos.size(4, 4) + b"A023") == 1, "printed once, after the reset"
+    assert [(e["ticket"], e["ok"]) for e in events_sent(client, "printed")] == [("A023", True)]
+
+
+def test_a_press_answered_as_printed_after_a_reset_is_not_printed_again():
+    dev = make("printer", "printer-ack2")
+    client = online(dev)
+    press(dev.board["keys"]["k1"])
+    dev.step()
+    key = events_sent(client, "key")[0]
+    deliver(dev, "ack", messages.ack(key["id"], result={"ticket": TICKET}))
+    assert bytes(machine.uarts[1].written).count(escpos.size(4, 4) + b"A023") == 1
+    again = _reboot(dev)                 # before any other write: the press is still in flash
+    client = online(again)
+    deliver(again, "ack", messages.ack(key["id"], result={"ticket": TICKET, "printed": True}))
+    assert machine.uarts[1].written == bytearray(), "the gateway had its print report: not again"
+    assert len(again.outbox) == 0
+
+
+def test_an_online_ticket_and_a_rating_cost_one_flash_write_each():
+    dev = make("printer", "printer-wear")
+    client = online(dev)
+    before = dev.outbox.writes
+    for n in range(5):
+        press(dev.board["keys"]["k1"])
+        dev.step()
+        machine.pins[dev.board["keys"]["k1"]].drive(1)
+        key = events_sent(client, "key")[-1]
+        deliver(dev, "ack", messages.ack(key["id"], result={"ticket": dict(TICKET, no="A%03d" % n)}))
+        printed = events_sent(client, "printed")[-1]
+        deliver(dev, "ack", messages.ack(printed["id"], result={}))
+        time.sleep_ms(40)
+    assert len(events_sent(client, "printed")) == 5 and len(dev.outbox) == 0
+    assert dev.outbox.writes - before == 5, dev.outbox.writes - before
+    pad = make("pad", "pad-wear")
+    client = online(pad)
+    before = pad.outbox.writes
+    for n in range(3):
+        press(pad.board["keys"]["r5"])
+        pad.step()
+        machine.pins[pad.board["keys"]["r5"]].drive(1)
+        rate = events_sent(client, "rate")[-1]
+        deliver(pad, "ack", messages.ack(rate["id"], result={"counted": True, "ticket": ""}))
+        time.sleep_ms(40)
+    assert pad.outbox.writes - before == 3
 
 
 def test_a_refused_event_leaves_the_outbox_and_is_never_sent_again():
@@ -478,7 +579,15 @@ NOW_S = 1795420800          # the gateway time online() gives
 def lease_view(seq=1, first=990, count=3, used=0, start=NOW_S - 3600):
     lease = {"day": "2026-11-23", "first": first, "count": count, "prefix": "A", "from": start,
              "until": start + 86400, "used": used, "tz": 8 * 3600}
-    return {"kind": "printer", "seq": seq, "keys": {"k1": "A", "k2": "green:B"}, "lease": {"A": lease}}
+    return {"kind": "printer", "seq": seq, "keys": {"k1": "A", "k2": "green:B"}, "lease": {"A": lease},
+            "print": ZH_PIECES}
+
+
+HALL_GB = b"\xba\xd3\xc5\xcf\xd5\xfe\xce\xf1\xb7\xfe\xce\xf1\xd6\xd0\xd0\xc4"       # 河畔政务服务中心
+LONG_NAME_GB = (b"\xbb\xa7\xbc\xae\xb0\xec\xc0\xed\xba\xcd\xbe\xd3\xd7\xa1\xd6\xa4\xc3\xf7\xd2\xb5\xce\xf1"
+                b"\xb4\xb0\xbf\xda\xd2\xbb\xb6\xfe\xc8\xfd\xcb\xc4\xce\xe5\xc1\xf9")   # 户籍办理和居住证明业务窗口一二三四五六: 38 columns
+ZH_PIECES = {"hall": {"gb": "utPFz9X+zvG3/s7x1tDQxA=="}, "offline": {"gb": "wOvP38ihusUg1N3O3rXIuvLUpLzG"},
+             "issued": {"gb": "yKG6xcqxvOQ="}, "name": {"A": {"gb": "u6e8rrDswO26zb7T16HWpMP30rXO8bSwv9rSu7b+yP3LxM7lwfk="}}}
 
 
 def cut_off_printer(name):
@@ -509,7 +618,11 @@ def test_a_printer_without_the_gateway_prints_from_its_lease_and_keeps_the_repor
     press_key(dev, "k1")
     press_key(dev, "k1")
     assert printed_numbers(dev) == ["A990", "A991"]
-    assert b"OFFLINE TICKET" in machine.uarts[1].written and b"Issued 16:00 (offline)" in machine.uarts[1].written
+    job = bytes(machine.uarts[1].written)
+    assert job.startswith(escpos.INIT + escpos.CHINESE_ON), "Chinese mode right after ESC @"
+    assert HALL_GB + b"\n" in job, "the hall's name, in its language"
+    assert b"\xc8\xa1\xba\xc5\xca\xb1\xbc\xe4 2026-11-23 16:00\n" in job, "issue date and time at the hall"
+    assert LONG_NAME_GB[:32] + b"\n" + LONG_NAME_GB[32:] + b"\n" in job, "a long name wraps at 32 columns"
     kept = [(e["t"], e.get("key"), e.get("offline") or e.get("ticket")) for e in dev.outbox.items]
     assert kept == [("key", "k1", "A990"), ("printed", None, "A990"), ("key", "k1", "A991"), ("printed", None, "A991")]
     assert all(e["at"] >= NOW_S * 1000 for e in dev.outbox.items), "each report carries its press time"

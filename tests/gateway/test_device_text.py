@@ -98,3 +98,17 @@ def test_a_hall_view_of_many_windows_keeps_the_newest_calls_that_fit_a_payload()
     kept = len(view["rows"])
     assert 5 <= kept < 40 and view["rows"] == rows[:kept]
     assert len(view["lines"]) == len(view["say"]) == kept
+
+
+def test_a_printer_with_leases_gets_its_offline_ticket_texts_in_the_halls_language():
+    lease = {"A": {"day": "2026-03-02", "first": 990, "count": 10, "prefix": "A"}}
+    view = device_text.decorate_view(ZH, {"kind": "printer", "keys": {"k1": "A"}, "lease": lease})
+    pieces = view["print"]
+
+    def printed(line):
+        return base64.b64decode(line["gb"]).decode("gb18030") if "gb" in line else line["t"]
+    assert printed(pieces["hall"]) == ZH.name
+    assert printed(pieces["offline"]) == "离线取号 暂无等候预计" and printed(pieces["issued"]) == "取号时间"
+    assert list(pieces["name"]) == ["A"] and printed(pieces["name"]["A"]) == ZH.services["A"].name
+    assert "print" not in device_text.decorate_view(ZH, {"kind": "printer", "keys": {"k1": "A"}}), \
+        "no lease, nothing to print offline: the view stays small"
