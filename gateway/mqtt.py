@@ -186,7 +186,7 @@ class Gateway:
                     self._handle(item)
                     if time.monotonic() >= next_look:   # at most once a tick, busy or not
                         next_look = time.monotonic() + TICK_S
-                        self.service.catch_up()
+                        self.service.tick()
                     self.service.refresh_views()
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1
