@@ -89,6 +89,7 @@ class Gateway:
         Returns True once online; False if not online within `wait` s (it keeps trying)."""
         self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence)
         self.service.begin_session(self.store.next_session())
+        self.service.queue_depth = self.queue_depth
         log.info("hall %s: %d events replayed, session %d", self.hall.id,
                  self.service.state.applied, self.service.session)
         self._client = self._make_client()
@@ -114,6 +115,8 @@ class Gateway:
         client.loop_stop()
         self._inbox.put_control(_STOP)
         self._worker.join(10)
+        with self.lock:
+            self.service.save_totals()
         if self._owns_store:
             self.store.close()
         log.info("hall %s: gateway stopped", self.hall.id)
@@ -186,7 +189,7 @@ class Gateway:
                     self._handle(item)
                     if time.monotonic() >= next_look:   # at most once a tick, busy or not
                         next_look = time.monotonic() + TICK_S
-                        self.service.tick()
+                        self.service.housekeep()
                     self.service.refresh_views()
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1

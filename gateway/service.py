@@ -10,6 +10,7 @@ import collections
 import logging
 
 from gateway import dedup, device_text, intake, narrate, views
+from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
 from gateway.engine import Refused, apply, decide, fold, leases
@@ -32,6 +33,8 @@ class Service:
         self.stats = collections.Counter()      # accepted, refused, duplicate events
         self.fleet = Fleet()
         self.rejects = RejectLog()
+        self.totals = Totals(store)                # counters of earlier runs, saved again as they grow
+        self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
         self.state = fold(hall, store.load_events())
         self.log_seen = store.log_position()   # every event up to here is in self.state
@@ -307,10 +310,29 @@ class Service:
         """The retained 'offline' a clean stop publishes itself (a will fires only on a crash)."""
         return topics.gateway_state(self.hall.id), codec.encode(messages.will(self.session))
 
-    def tick(self):
-        """Once a tick, busy or not: events other tools appended, the reject log's summary."""
+    def housekeep(self):
+        """Once a tick, busy or not: events other tools appended, the reject log's summary,
+        the counters saved to the store when due."""
         self.catch_up()
         self.rejects.flush()
+        if self.totals.due(self.counters, self.stats):
+            self.save_totals()
+
+    # --- counters ------------------------------------------------------------------
+
+    def gauges(self):
+        """What is true now: devices online, tickets waiting, messages waiting for the worker."""
+        depth = self.queue_depth() if self.queue_depth is not None else 0
+        return {"devices_online": len(self.fleet.online()),
+                "tickets_waiting": sum(len(tids) for tids in self.state.waiting.values()),
+                "inbound_queue": depth}
+
+    def snapshot(self):
+        """Totals across restarts (gateway/counters.py) and the gauges of now."""
+        return dict(self.totals.sum(self.counters, self.stats), gauges=self.gauges())
+
+    def save_totals(self):
+        self.totals.save(self.counters, self.stats, self.gauges(), self.clock())
 
     def refresh_views(self, force=False, only=None):
         """Publish every view that changed since it was last published (or all, if forced).
