@@ -52,7 +52,7 @@ class Gateway:
         self.credentials, self.on_presence = credentials, on_presence
         self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
         self.lock = threading.RLock()
-        self.ready = threading.Event()     # connected, views and birth published
+        self.ready = threading.Event()     # subscribed, views and birth published
         self._inbox = FairInbox(Budget() if budget is _UNDEFAULTED else budget)
         self._budget_logged = {}           # device -> monotonic time of its last budget warning
         self._over_budget = {}             # device -> drops not yet logged
@@ -140,6 +140,7 @@ class Gateway:
         client.on_socket_open = self._on_socket_open
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         return client
 
@@ -157,6 +158,16 @@ class Gateway:
             self._inbox.put_control(("connected",))
         except Exception:  # noqa: BLE001 - a callback must never raise into paho
             log.exception("on_connect")
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        try:
+            if any(code.is_failure for code in reason_codes):
+                log.error("broker %s:%d refused the gateway's subscriptions: %s", self.host, self.port,
+                          ", ".join(str(code) for code in reason_codes))
+                return
+            self._inbox.put_control(("subscribed",))
+        except Exception:  # noqa: BLE001 - a callback must never raise into paho
+            log.exception("on_subscribe")
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         try:
@@ -206,6 +217,9 @@ class Gateway:
         if item[0] == "connected":
             self._subscribe()
             self.service.on_connected()
+        elif item[0] == "subscribed":
+            # online only once the broker has the subscription: an event published before
+            # it would find no subscriber on a broker that never saw this gateway
             self.ready.set()
             log.info("hall %s: gateway online at %s:%d (session %d)", self.hall.id, self.host,
                      self.port, self.service.session)
