@@ -3,6 +3,8 @@ range of days. A hall day begins at its `day_starts` local time, as ticket numbe
 import datetime
 from dataclasses import dataclass
 
+from gateway.engine import days as days_of_hall
+
 PERIODS = ("day", "month", "quarter", "year")
 
 
@@ -20,17 +22,15 @@ class Period:
 
 
 def _day_start(hall, day):
-    midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
-    return midnight - hall.utc_offset_s + hall.rules.day_starts_min * 60
+    return days_of_hall.day_start(hall, day)
 
 
 def local_day(hall, at):
-    local = at + hall.utc_offset_s - hall.rules.day_starts_min * 60
-    return datetime.datetime.fromtimestamp(local, tz=datetime.timezone.utc).date()
+    return datetime.date.fromisoformat(days_of_hall.day_of(hall, at))
 
 
 def local_hour(hall, at):
-    return datetime.datetime.fromtimestamp(at + hall.utc_offset_s, tz=datetime.timezone.utc).hour
+    return days_of_hall.local_datetime(hall, at).hour
 
 
 def days(hall, first, last):
