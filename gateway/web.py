@@ -1,6 +1,7 @@
 """The HTTP side of the gateway: the ticket status page (the QR code on each ticket),
-GET /t/<hall>/<day>/<no>. Read-only; it holds the gateway's lock only while it reads the
-state, and a bad request gets a plain 404 naming what was not found.
+GET /t/<hall>/<day>/<no>, and the counters for Prometheus: GET /metrics. Read-only; it
+holds the gateway's lock only while it reads, and a bad request gets a plain 404 naming
+what was not found.
 
 Served by aiohttp on one event loop in one thread, because the page is reachable from every
 citizen's phone: a thread per connection and no timeout let 1,018 half-open connections
@@ -24,9 +25,10 @@ import threading
 
 from aiohttp import web
 
-from gateway import status_page
+from gateway import metrics, status_page
 
 log = logging.getLogger("hallmesh.gateway")
+METRICS_PATH = "/metrics"
 ROUTE = re.compile(r"^/t/([a-z0-9_-]{1,32})/(\d{4}-\d{2}-\d{2})/([A-Z][0-9]{3,4})/?$")
 
 IDLE_TIMEOUT_S = 10.0        # a phone loads the page in one request; nothing needs longer
@@ -58,6 +60,7 @@ class StatusServer:
     def __init__(self, gateway, host="0.0.0.0", port=8080, idle_timeout_s=IDLE_TIMEOUT_S,
                  max_connections=MAX_CONNECTIONS):
         self.gateway = gateway
+        self.metrics = metrics.registry(gateway)     # GET /metrics: the counters for Prometheus
         self.idle_timeout_s, self.max_connections = idle_timeout_s, max_connections
         self.sock = listening_socket(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
@@ -75,8 +78,8 @@ class StatusServer:
         self._ready.wait(10)
         if self._error is not None:
             raise self._error
-        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>", self.host, self.port,
-                 self.gateway.hall.id)
+        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>, metrics on /metrics",
+                 self.host, self.port, self.gateway.hall.id)
         return self
 
     def stop(self):
@@ -109,6 +112,8 @@ class StatusServer:
 
     def reply(self, path):
         """(HTTP status, body bytes, content type) for a GET of `path`."""
+        if path.split("?", 1)[0] == METRICS_PATH:
+            return 200, metrics.exposition(self.metrics), metrics.CONTENT_TYPE
         code, body = self.page(path)
         kind = "text/html" if body.startswith("<!doctype") else "text/plain"
         return code, body.encode("utf-8"), kind + "; charset=utf-8"
