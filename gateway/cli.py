@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "hall", "sim", "demo")
 
 
 def parse_broker(text):
@@ -47,6 +47,8 @@ def build_parser():
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
     from gateway.fleet import cli as fleet_cli
     fleet_cli.register(sub)
+    from gateway import hall_cli
+    hall_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
@@ -144,7 +146,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command == "devices":
+    if ns.command in ("devices", "hall"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

@@ -187,6 +187,7 @@ class Gateway:
                     if time.monotonic() >= next_look:   # at most once a tick, busy or not
                         next_look = time.monotonic() + TICK_S
                         self.service.catch_up()
+                        self.service.tick()
                     self.service.refresh_views()
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1

@@ -9,7 +9,7 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import dedup, device_text, intake, narrate, views
+from gateway import dedup, device_text, hallchange, intake, narrate, views
 from gateway.engine import Refused, apply, decide, fold, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
@@ -19,16 +19,21 @@ from protocol import ProtocolError, codec, messages, topics
 log = logging.getLogger("hallmesh.gateway")
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
+REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
 
 
 class Service:
-    def __init__(self, hall, store, publish, clock, on_presence=None):
+    def __init__(self, hall, store, publish, clock, on_presence=None, reprint_grace_s=REPRINT_GRACE_S):
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
+        self.reprint_grace_s = reprint_grace_s
+        self._reprint_at = {}                   # printer id -> when to print what it still owes
         self.on_presence = on_presence   # e.g. the device registry's presence record
         self.counters = collections.Counter()   # rejected messages by reason
         self.stats = collections.Counter()      # accepted, refused, duplicate events
         self.fleet = Fleet()
+        hallchange.check_identity(store, hall)        # another hall's store is refused first
         self.state = fold(hall, store.load_events())
+        hallchange.adopt(store, self.state, hall, clock())   # what the hall file changed, recorded
         self.log_seen = store.log_position()   # every event up to here is in self.state
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
@@ -199,8 +204,17 @@ class Service:
         if device.kind == "printer":
             self.lease(device)
         self.refresh_views(only=device.id)
-        if device.kind == "printer":
-            self.reprint(device.id)
+        if device.kind == "printer" and reprints_owed(self.state, device.id):
+            # not at once: a printer that kept the ticket in flash may print it and say so first
+            self._reprint_at[device.id] = now + self.reprint_grace_s
+
+    def tick(self):
+        """Called by the adapter's worker a few times a second: reprints that came due."""
+        now = self.clock()
+        for dev_id, due in list(self._reprint_at.items()):
+            if now >= due:
+                del self._reprint_at[dev_id]
+                self.reprint(dev_id)
 
     def lease(self, device):
         """Lease a printer today's blocks of numbers where it has none left (engine.leases), so

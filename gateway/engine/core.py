@@ -6,10 +6,10 @@ apply(state, event) -> state             folds one event in; deterministic, no c
 The caller stores the events first and applies them after, so what is in the log and what is
 in memory never differ. `now` is seconds since the epoch, handed in: the engine reads no clock.
 """
-from gateway.engine import appointments, calls, devices, leases, ratings, tickets
+from gateway.engine import appointments, calls, changes, devices, leases, ratings, tickets
 from gateway.engine.state import Refused, new_state
 
-_MODULES = (tickets, calls, ratings, devices, appointments, leases)
+_MODULES = (tickets, calls, ratings, devices, appointments, leases, changes)
 DECIDERS = {}
 APPLIERS = {}
 for _module in _MODULES:
@@ -29,6 +29,7 @@ def apply(state, event):
     applier = APPLIERS.get(event["type"])
     if applier is None:
         raise ValueError("unknown event type %r in the log" % (event["type"],))
+    changes.make_room(state, event)      # a window or service the hall file no longer has
     applier(state, event)
     state.applied += 1
     return state

@@ -43,6 +43,7 @@ class Ticket:
     transfers: int = 0
     to_window: int | None = None      # transferred to one window: only that window calls it
     on_time: bool | None = None       # finished within the service's time limit
+    ended_why: str = ""               # why it ended without service (a hall-file change)
 
 
 @dataclass
@@ -82,6 +83,9 @@ class State:
     cases: dict = field(default_factory=dict)       # case id -> dict (follow-up of a low rating)
     next_case: int = 1
     leases: dict = field(default_factory=dict)      # service -> [block of numbers leased to a printer]
+    retired_windows: dict = field(default_factory=dict)   # number -> WindowState, removed from the hall
+    service_names: dict = field(default_factory=dict)     # code -> name, of every service the log knew
+    hall_record: dict = field(default_factory=dict)       # windows and services of the last hall_changed
 
     def ticket(self, tid):
         return self.tickets.get(tid)

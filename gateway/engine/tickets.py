@@ -8,7 +8,7 @@ printers for offline issuing are skipped (engine.leases).
 
 A refusal names the service and the rule, because the printer shows it to the citizen.
 """
-from gateway.engine import commands, leases, lines
+from gateway.engine import commands, devices, leases, lines
 from gateway.engine.days import day_started as _day_started
 from gateway.engine.days import hall_day, minute_of_day
 from gateway.engine.estimate import wait_range
@@ -105,6 +105,7 @@ def apply_ticket_issued(state, ev):
     else:
         state.numbers[svc] = int(ev["no"][len(svc):])
     lines.insert(state, svc, ticket.tid, index)
+    devices.awaiting_print(state, ticket, ev)
     if ticket.appt:
         state.bookings[ticket.appt]["used"] = ticket.tid
 
