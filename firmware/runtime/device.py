@@ -126,7 +126,9 @@ class Device:
             return self.app.on_link(channel == "up")
         if channel == topics.ACK:
             messages.check_ack(msg)
-            event = self.outbox.take(msg["ack"])
+            event = self.outbox.take(msg["ack"])   # refused or failed, it goes too: never resent
+            if not msg["ok"]:
+                print("refused:", msg["ack"], msg.get("err", ""))
             if event is not None:
                 self.sent.pop(event["id"], None)
                 self.app.on_ack(event, msg)

@@ -7,7 +7,7 @@ says now: an event naming a window or service the file no longer has gets a plac
 use and yields one `hall_changed` event that says what changed and ends, with a reason,
 every open item that lost its window or service:
   a ticket called at a removed window, or waiting in / called for a removed service: ended
-  ("expired", with `ended_why`);
+  ("expired", with `ended`);
   a ticket sent to a removed window by a transfer: back in its service's line, by issue time.
 Removed windows keep their history (retired_windows) and removed services their last name
 (service_names), so reports show them under the names they had.
@@ -118,7 +118,7 @@ def _end(state, ticket, why, at):
         win = state.windows.get(ticket.window)
         if win is not None and win.current == ticket.tid:
             win.status, win.current = IDLE, None
-    ticket.status, ticket.ended_why, ticket.finished_at = EXPIRED, why, at
+    ticket.status, ticket.ended, ticket.finished_at = EXPIRED, why, at
 
 
 DECIDERS = {}

@@ -129,6 +129,21 @@ def test_a_printer_prints_the_ticket_the_gateway_acknowledged():
     assert [e["id"] for e in dev.outbox.items] == [printed[0]["id"]]
 
 
+def test_a_refused_event_leaves_the_outbox_and_is_never_sent_again():
+    dev = make("printer", "printer-1")
+    client = online(dev)
+    press(dev.board["keys"]["k1"])
+    time.sleep_ms(50)
+    dev.step()
+    printed_before = len(machine.uarts[1].written)
+    sent = [e["id"] for e in events_sent(client, "key")]
+    deliver(dev, "ack", messages.ack(sent[0], ok=False, error="bad_field: key event field 'at' must be 0-"))
+    assert len(dev.outbox) == 0, dev.outbox.items
+    assert len(machine.uarts[1].written) == printed_before
+    dev.resend(force=True)
+    assert [e["id"] for e in events_sent(client, "key")] == sent
+
+
 def test_a_printer_without_paper_reports_it_instead_of_printing():
     dev = make("printer", "printer-2")
     client = online(dev)

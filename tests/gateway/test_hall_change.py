@@ -71,12 +71,12 @@ def test_removing_window_8_the_gateway_starts_serves_and_ends_its_ticket_with_a_
     morning_at_window_8(gw)
     gw.restart(edit.write(tmp_path, "v2.toml", edit.without_window_8()))   # was KeyError: 8
     f001 = gw.ticket("F001")
-    assert f001.status == EXPIRED and f001.ended_why == "window 8 was removed from the hall file"
+    assert f001.status == EXPIRED and f001.ended == "window 8 was removed from the hall file"
     d001 = gw.ticket("D001")
     assert d001.status == WAITING and d001.to_window is None and d001.tid in gw.service.state.waiting["D"]
     assert gw.ticket("F002").status == WAITING                       # window 2 still serves F
     (change,) = gw.events("hall_changed")[-1:]
-    assert change["removed_windows"] == [8] and change["ended"] == [[f001.tid, f001.ended_why]]
+    assert change["removed_windows"] == [8] and change["ended"] == [[f001.tid, f001.ended]]
     # it serves: window 2 calls, a new ticket is issued, window 6 gets D001 back
     assert gw.send("pad-2", key="call")["res"]["ticket"] in ("A001", "F002")
     assert gw.send("printer-1", key="k6")["res"]["ticket"]["no"] == "F003"
@@ -98,7 +98,7 @@ def test_a_removed_service_ends_its_tickets_and_keeps_its_old_name_in_reports(tm
     text = edit.drop_blocks(text, "service", code="F").replace(', k6 = "F"', "")
     gw.restart(edit.write(tmp_path, "v2.toml", text))
     assert gw.ticket("F001").status == EXPIRED and gw.ticket("F002").status == EXPIRED
-    assert "service F was removed" in gw.ticket("F002").ended_why
+    assert "service F was removed" in gw.ticket("F002").ended
     assert "F" not in gw.service.state.waiting
     assert service_figures(gw.service.state)["F"]["name"] == "Certificates"
     assert gw.send("pad-8", key="call")["res"]["ticket"] == "D001"   # window 8 serves D, E and its transfer
@@ -116,7 +116,7 @@ def test_renamed_service_and_renumbered_window(tmp_path, hall_v1):
     change = gw.events("hall_changed")[-1]
     assert change["renamed"] == {"C": ["Social insurance", "Social security"]}
     assert change["removed_windows"] == [5] and change["added_windows"] == [15]
-    assert gw.ticket("C001").status == EXPIRED and "window 5" in gw.ticket("C001").ended_why
+    assert gw.ticket("C001").status == EXPIRED and "window 5" in gw.ticket("C001").ended
     gw.send("printer-1", key="k3")
     assert gw.send("pad-5", key="call")["res"]["ticket"] == "C002"     # pad-5 now at window 15
     assert gw.service.state.windows[15].current == gw.ticket("C002").tid
