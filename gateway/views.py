@@ -88,3 +88,8 @@ def device_view(state, device, now, seq=0):
 def all_views(state, now):
     """device id -> view (seq 0) for every device of the hall."""
     return {dev_id: device_view(state, dev, now) for dev_id, dev in state.hall.devices.items()}
+
+
+def device_messages(state, device, now, seq=0):
+    """[(topic suffix, body)] the gateway keeps retained for one device."""
+    return [("view", device_view(state, device, now, seq))]
