@@ -139,7 +139,7 @@ def forget_before(state, day):
 
 def _number(svc, no):
     digits = no[len(svc):] if no.startswith(svc) else ""
-    if not digits.isdigit() or len(digits) != 3:
+    if len(digits) != 3 or not all("0" <= ch <= "9" for ch in digits):   # not str.isdigit: '²' is one
         raise Refused("%r is not a ticket number of service %s" % (no, svc))
     return int(digits)
 
