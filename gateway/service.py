@@ -10,9 +10,10 @@ import collections
 import logging
 
 from gateway import dedup, device_text, intake, narrate, views
+from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
-from gateway.engine import Refused, apply, decide, fold, leases
+from gateway.engine import Refused, apply, commands, days, decide, fold, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
@@ -22,16 +23,24 @@ log = logging.getLogger("hallmesh.gateway")
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
 MAX_ERR = 160                # characters of a refusal's reason in an ack
+CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than real time is a step
 
 
 class Service:
-    def __init__(self, hall, store, publish, clock, on_presence=None):
+    def __init__(self, hall, store, publish, clock, on_presence=None, monotonic=None):
+        """clock() is the wall clock (s since the epoch) the hall's days are read from;
+        monotonic(), when given, is a clock that never steps, to notice when the wall clock does."""
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
         self.on_presence = on_presence   # e.g. the device registry's presence record
+        self.monotonic = monotonic
+        self._clock_offset_s = None      # wall clock minus monotonic clock at the latest look
         self.counters = collections.Counter()   # rejected messages by reason
-        self.stats = collections.Counter()      # accepted, refused, duplicate events
+        # accepted, refused, duplicate events; days_begun, clock_step_back, clock_step_forward
+        self.stats = collections.Counter()
         self.fleet = Fleet()
         self.rejects = RejectLog()
+        self.totals = Totals(store)                # counters of earlier runs, saved again as they grow
+        self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
         self.state = fold(hall, store.load_events())
         self.log_seen = store.log_position()   # every event up to here is in self.state
@@ -45,6 +54,69 @@ class Service:
     def begin_session(self, session):
         self.session = session
         self._view_seq = session * VIEW_SEQ_BLOCK
+
+    # --- time ----------------------------------------------------------------------
+
+    def _watch_clock(self, now):
+        if self.monotonic is None:
+            return
+        offset = now - self.monotonic()
+        previous, self._clock_offset_s = self._clock_offset_s, offset
+        if previous is None:
+            self._check_against_log(now)
+            return
+        step = offset - previous
+        if abs(step) > CLOCK_STEP_S:
+            self._record_step(now, step, "since the last look")
+
+    def _check_against_log(self, now):
+        """At start: a clock behind the latest event of the log has stepped back while the
+        gateway was down (a box that boots before NTP, an RTC reset)."""
+        behind = self.state.last_at - now
+        if behind > CLOCK_STEP_S:
+            self._record_step(now, -behind, "behind the latest event in the log")
+
+    def _record_step(self, now, step, how):
+        direction = "back" if step < 0 else "forward"
+        self.stats["clock_step_" + direction] += 1
+        log.warning("the clock stepped %s by %.0f s (%s); the hall stays on day %s, numbers go on",
+                    direction, abs(step), how, days.current_day(self.state, now))
+        self._commit_own(decide(self.state, commands.clock_step(step), now))
+
+    def _begin_day(self, now):
+        """Close the current day and begin the next once the clock has reached it."""
+        if days.due(self.state, now) is None:
+            return
+        self._after_events(self._commit_own(decide(self.state, commands.new_day(), now)))
+
+    def _commit_own(self, events):
+        """Store and apply events the gateway makes itself (no device waits for an ack).
+        A store fault is logged and counted; the next tick tries again."""
+        if not events:
+            return []
+        try:
+            last = self.store.append(events)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("%s NOT stored: %s", events[0]["type"], exc)
+            return []
+        if last is not None:
+            self.own.update(range(last - len(events) + 1, last + 1))
+        for ev in events:
+            apply(self.state, ev)
+            text = narrate.line(self.hall, ev)
+            if text:
+                log.info("%s", text)
+        return events
+
+    def _after_events(self, events):
+        """What a new day asks of the gateway besides the state: new leases for the printers."""
+        if not any(ev["type"] == days.DAY_STARTED for ev in events):
+            return
+        self.stats["days_begun"] += 1
+        for device in self.hall.devices.values():
+            if device.kind == "printer" and self.fleet.get(device.id).online:
+                self.lease(device)
 
     # --- inbound -------------------------------------------------------------------
 
@@ -159,6 +231,8 @@ class Service:
 
     def _execute(self, device, msg, body, now):
         events, ack = self._decide(device, msg, now)
+        # a refusal judged in a day the timer has not begun yet: that day begins now as well
+        refused_in_new_day = not events and days.due(self.state, now) is not None
         try:
             last = self.store.append(events, dedup=(device.id, msg["id"], ack, body, now))
             if events and last is not None:
@@ -172,6 +246,9 @@ class Service:
             apply(self.state, ev)
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
+        if refused_in_new_day:
+            self._begin_day(now)     # judged in the new day, so that day has begun
+        self._after_events(events)
         if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
             self.reprint(device.id)
         if device.kind == "printer" and leases.holds_any(self.state, device.id):
@@ -261,6 +338,8 @@ class Service:
             self.own.update(range(last - len(events) + 1, last + 1))
         for ev in events:
             apply(self.state, ev)
+            if ev["type"] != "numbers_leased":
+                continue
             log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
                      ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
 
@@ -308,9 +387,33 @@ class Service:
         return topics.gateway_state(self.hall.id), codec.encode(messages.will(self.session))
 
     def tick(self):
-        """Once a tick, busy or not: events other tools appended, the reject log's summary."""
+        """Once a tick, busy or not (and once at start): events other tools appended, the reject
+        log's summary, a step of the wall clock, and the hall's day begun at its boundary
+        whether or not anything else happens (displays and pads then show the new day at once);
+        the counters saved to the store when due."""
         self.catch_up()
         self.rejects.flush()
+        if self.totals.due(self.counters, self.stats):
+            self.save_totals()
+        now = self.clock()
+        self._watch_clock(now)
+        self._begin_day(now)
+
+    # --- counters ------------------------------------------------------------------
+
+    def gauges(self):
+        """What is true now: devices online, tickets waiting, messages waiting for the worker."""
+        depth = self.queue_depth() if self.queue_depth is not None else 0
+        return {"devices_online": len(self.fleet.online()),
+                "tickets_waiting": sum(len(tids) for tids in self.state.waiting.values()),
+                "inbound_queue": depth}
+
+    def snapshot(self):
+        """Totals across restarts (gateway/counters.py) and the gauges of now."""
+        return dict(self.totals.sum(self.counters, self.stats), gauges=self.gauges())
+
+    def save_totals(self):
+        self.totals.save(self.counters, self.stats, self.gauges(), self.clock())
 
     def refresh_views(self, force=False, only=None):
         """Publish every view that changed since it was last published (or all, if forced).

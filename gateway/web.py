@@ -1,28 +1,31 @@
 """A small HTTP server beside the gateway for the ticket status page (the QR code on each
-ticket): GET /t/<hall>/<day>/<no>. Read-only; it holds the gateway's lock only while it
-reads the state, and a bad request gets a plain 404 naming what was not found."""
+ticket): GET /t/<hall>/<day>/<no>, and the counters for Prometheus: GET /metrics. Read-only;
+it holds the gateway's lock only while it reads, and a bad request gets a plain 404 naming
+what was not found."""
 import logging
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from gateway import status_page
+from gateway import metrics, status_page
 
 log = logging.getLogger("hallmesh.gateway")
+METRICS_PATH = "/metrics"
 ROUTE = re.compile(r"^/t/([a-z0-9_-]{1,32})/(\d{4}-\d{2}-\d{2})/([A-Z][0-9]{3,4})/?$")
 
 
 class StatusServer:
     def __init__(self, gateway, host="0.0.0.0", port=8080):
         self.gateway = gateway
+        self.metrics = metrics.registry(gateway)     # GET /metrics: the counters for Prometheus
         self.httpd = ThreadingHTTPServer((host, port), self._handler())
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="hallmesh-web", daemon=True)
 
     def start(self):
         self.thread.start()
-        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>", self.httpd.server_address[0],
-                 self.port, self.gateway.hall.id)
+        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>, metrics on /metrics",
+                 self.httpd.server_address[0], self.port, self.gateway.hall.id)
         return self
 
     def stop(self):
@@ -48,11 +51,15 @@ class StatusServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                code, body = server.page(self.path)
-                data = body.encode("utf-8")
+                if self.path.split("?", 1)[0] == METRICS_PATH:
+                    data, kind = metrics.exposition(server.metrics), metrics.CONTENT_TYPE
+                    code = 200
+                else:
+                    code, body = server.page(self.path)
+                    data = body.encode("utf-8")
+                    kind = ("text/html" if body.startswith("<!doctype") else "text/plain") + "; charset=utf-8"
                 self.send_response(code)
-                kind = "text/html" if body.startswith("<!doctype") else "text/plain"
-                self.send_header("Content-Type", kind + "; charset=utf-8")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

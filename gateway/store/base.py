@@ -14,6 +14,8 @@ Contract:
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
   running gateway learns of events other tools (bookings import, case updates) appended.
+- load_totals() / save_totals(totals): the gateway's counters (gateway/counters.py), a
+  JSON-able dict kept across restarts; {} before the first save.
 - close().
 """
 
@@ -48,6 +50,12 @@ class Store:
         raise NotImplementedError
 
     def events_after(self, position):
+        raise NotImplementedError
+
+    def load_totals(self):
+        raise NotImplementedError
+
+    def save_totals(self, totals):
         raise NotImplementedError
 
     def close(self):

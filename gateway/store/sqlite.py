@@ -210,6 +210,16 @@ class SqliteStore(Store):
 
         return self._transaction(work)
 
+    def load_totals(self):
+        with self._lock:
+            row = self._open_db().execute("SELECT value FROM meta WHERE key = 'totals'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def save_totals(self, totals):
+        body = json.dumps(totals, sort_keys=True)
+        self._transaction(lambda db: db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('totals', ?)",
+                                                (body,)))
+
     def close(self):
         with self._lock:
             if self._db is not None:
