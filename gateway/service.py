@@ -53,7 +53,7 @@ class Service:
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
         self._view_seq = 0
-        self._shown = {}                          # device id -> last published view without seq
+        self._shown = {}                          # (device id, topic suffix) -> last published body without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
         self._pruned_at = float("-inf")           # when dedup records were last pruned
 
@@ -445,14 +445,20 @@ class Service:
                 self._view_recovered(dev_id)
 
     def _refresh_view(self, device, now, force):
-        body = views.device_view(self.state, device, now)
-        if not force and self._shown.get(device.id) == body:
-            return
-        view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
-        payload = codec.encode(view)
-        self._view_seq += 1
-        self.publish(topics.device(self.hall.id, device.id, topics.VIEW), payload, True)
-        self._shown[device.id] = body
+        for suffix, body in views.device_messages(self.state, device, now):
+            shown = (device.id, suffix)
+            if not force and self._shown.get(shown) == body:
+                continue
+            if suffix == topics.VIEW:
+                view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
+                payload = codec.encode(view)
+                self._view_seq += 1
+                topic = topics.device(self.hall.id, device.id, topics.VIEW)
+            else:          # a printer's lease of one service (views.device_messages)
+                payload = codec.encode(dict(body))
+                topic = topics.lease(self.hall.id, device.id, body["svc"])
+            self.publish(topic, payload, True)
+            self._shown[shown] = body
 
     def _view_failed(self, dev_id, exc):
         """Counted and logged once per failure, not on every refresh while it lasts."""
