@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo")
 LOG_MAX_MB = 10      # one log file's size before it is rotated
 LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
@@ -54,6 +54,8 @@ def build_parser():
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
     from gateway.fleet import cli as fleet_cli
     fleet_cli.register(sub)
+    from gateway import hall_cli
+    hall_cli.register(sub)
     from gateway import stats_cli
     stats_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
@@ -216,7 +218,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command in ("devices", "stats"):
+    if ns.command in ("devices", "stats", "hall"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]
