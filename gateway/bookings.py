@@ -14,7 +14,7 @@ import datetime
 import io
 
 from gateway import textfile
-from gateway.engine import Refused, apply, commands, decide, fold
+from gateway.engine import Refused, apply, commands, days, decide, fold
 
 REQUIRED = ("code", "service", "time")
 # the same columns as a Chinese office names them in its own spreadsheet
@@ -29,7 +29,7 @@ class BookingError(ValueError):
 def parse_time(hall, text):
     """'2026-11-23 10:30' in the hall's local time -> seconds since the epoch."""
     local = datetime.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    return local.replace(tzinfo=datetime.timezone.utc).timestamp() - hall.utc_offset_s
+    return local.replace(tzinfo=days.hall_zone(hall)).timestamp()
 
 
 def _column(name):

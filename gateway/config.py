@@ -3,7 +3,9 @@
 Every fault raises ConfigError naming the file, the entry ([[window]] #3 ...) and what is wrong,
 so whoever edits a hall file learns the fix from the message alone.
 """
+import datetime
 import time
+import zoneinfo
 from dataclasses import dataclass, field
 
 from gateway import device_text, tomlfile, wording
@@ -123,6 +125,7 @@ class Hall:
     language: str = "en"    # what devices show, print and say (gateway/wording.py)
     status_url: str = ""    # printed as a QR code: {hall}, {no}, {day} are filled in
     notice: str = ""        # shown (scrolling) on the bottom row of the hall display
+    time_zone: str = ""     # IANA name ("Asia/Shanghai"); "" = the fixed utc_offset_s
 
     def windows_serving(self, code):
         return [w.number for w in self.windows.values() if code in w.services]
@@ -204,22 +207,23 @@ RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin
 
 def _hall(check, table, services, windows, devices, awards):
     entry = "[hall]"
-    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "language",
-                                "status_url", "notice"} | RULE_FIELDS)
+    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "time_zone",
+                                "language", "status_url", "notice"} | RULE_FIELDS)
     levels = check.value(table, "rating_levels", entry, int, 5)
     if not 2 <= levels <= MAX_LEVELS:
         check.fail(entry, "rating_levels must be 2-%d, got %d" % (MAX_LEVELS, levels))
     timeout = check.value(table, "rating_timeout_s", entry, (int, float), 30)
     if timeout <= 0:
         check.fail(entry, "rating_timeout_s must be positive, got %r" % timeout)
-    offset = _utc_offset(check, table.get("utc_offset"), entry)
+    zone_name = _time_zone(check, table, entry)
+    offset = _zone_offset(zone_name) if zone_name else _utc_offset(check, table.get("utc_offset"), entry)
     language = check.value(table, "language", entry, str, "en")
     if language not in wording.LANGUAGES:
         check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
     hall = Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
                 services, windows, devices, offset, check.source, _rules(check, table, entry, levels), awards,
                 language, check.value(table, "status_url", entry, str, ""),
-                check.value(table, "notice", entry, str, ""))
+                check.value(table, "notice", entry, str, ""), zone_name)
     try:
         device_text.check_hall(hall)
     except device_text.TextError as exc:
@@ -311,6 +315,29 @@ def _hours(check, table, entry):
             check.fail(entry, "hours span %r ends before it starts" % text)
         spans.append((start, end))
     return tuple(sorted(spans))
+
+
+def _time_zone(check, table, entry):
+    """time_zone = "Asia/Shanghai" (an IANA name, read with zoneinfo; the tzdata package
+    supplies the zones where the system has none) -> the name, checked; absent -> ""."""
+    name = table.get("time_zone")
+    if name is None:
+        return ""
+    if "utc_offset" in table:
+        check.fail(entry, "give time_zone or utc_offset, not both")
+    if not isinstance(name, str) or not name:
+        check.fail(entry, "time_zone must be an IANA name like 'Asia/Shanghai', got %r" % (name,))
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        check.fail(entry, "time_zone %r is not a known IANA time zone (like 'Asia/Shanghai' or "
+                          "'Europe/Berlin')" % (name,))
+    return name
+
+
+def _zone_offset(name):
+    """The zone's offset now: what tools that know only an offset (older scripts) get."""
+    return int(datetime.datetime.now(zoneinfo.ZoneInfo(name)).utcoffset().total_seconds())
 
 
 def _utc_offset(check, value, entry):

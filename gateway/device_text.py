@@ -7,9 +7,9 @@ speech set), thermal printers take GB18030. A text that is plain ASCII travels a
 other text also carries "gb", the encoded bytes in base64, and the device sends those bytes."""
 import base64
 import json
-import time
 
 from gateway import wording
+from gateway.engine import days
 from protocol import codec
 
 
@@ -87,8 +87,6 @@ def decorate_view(hall, view):
             view["notice_line"] = encoded(view["notice"])
         view["lines"], view["say"] = hall_lines(hall, view)
         _fit(view)
-    elif kind == "printer" and view.get("lease"):
-        view["print"] = offline_pieces(hall, view["lease"])
     elif kind == "pad":
         view["lines"] = pad_lines(hall, view)
         view["thanks"] = _line(hall, "thanks")
@@ -98,15 +96,22 @@ def decorate_view(hall, view):
     return view
 
 
-def offline_pieces(hall, lease):
-    """What a printer needs to compose an offline ticket in the hall's language, encoded for
-    it (GB18030): the hall's name, the offline notice, the issue-time label, and the names of
-    the services it holds numbers for. Sent only with leases, and small: the printer keeps it."""
-    def printed(text):
-        return encoded(text, "gb18030")
-    return {"hall": printed(hall.name), "offline": printed(wording.say(hall.language, "offline")),
-            "issued": printed(wording.say(hall.language, "issued", time="").strip()),
-            "name": {svc: printed(hall.services[svc].name) for svc in lease if svc in hall.services}}
+def offline_pieces(hall, svc):
+    """What a printer needs to compose an offline ticket of `svc` in the hall's language,
+    encoded for it (GB18030): the hall's name, the service's name, the offline notice, the
+    issue-time label. Sent with each lease, so that no message grows with the services."""
+    return {"hall": encoded(hall.name, "gb18030"), "name": encoded(svc.name, "gb18030"),
+            "offline": encoded(wording.say(hall.language, "offline"), "gb18030"),
+            "issued": encoded(wording.say(hall.language, "issued", time="").strip(), "gb18030")}
+
+
+def decorate_lease(hall, lease):
+    """A lease message (views.device_messages) plus the texts of its offline tickets."""
+    lease = dict(lease)
+    svc = hall.services.get(lease.get("svc"))
+    if svc is not None:
+        lease["print"] = offline_pieces(hall, svc)
+    return lease
 
 
 def _fit(view):
@@ -118,7 +123,7 @@ def _fit(view):
 
 
 def local_time(hall, at):
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(at + hall.utc_offset_s))
+    return days.local_datetime(hall, at).strftime("%Y-%m-%d %H:%M")
 
 
 def decorate_ticket(hall, ticket):

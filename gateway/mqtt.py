@@ -27,7 +27,8 @@ from protocol import codec, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
 
-TICK_S = 0.5          # the worker wakes this often: pad rating timeouts, events of other tools
+TICK_S = 0.5          # the worker wakes this often: day boundary, clock steps, pad rating timeouts,
+                      # events of other tools
 BUDGET_LOG_EVERY_S = 10.0   # a device over its budget is logged at most this often
 _STOP = ("stop",)
 _UNDEFAULTED = object()
@@ -38,15 +39,20 @@ class Gateway:
     (hold `lock` while reading `state` from another thread)."""
 
     def __init__(self, hall, store, host="127.0.0.1", port=1883, clock=time.time, keepalive=30,
-                 owns_store=False, credentials=None, on_presence=None, budget=_UNDEFAULTED):
+                 owns_store=False, credentials=None, on_presence=None, budget=_UNDEFAULTED, monotonic=None):
         """credentials: (user, password) for a broker that checks them (hallmesh devices
         broker-files); on_presence(device, birth-or-will, online, at) hears every birth and will;
-        budget: each device's inbound budget (inbox.Budget; None: unlimited, for benchmarks)."""
+        budget: each device's inbound budget (inbox.Budget; None: unlimited, for benchmarks);
+        monotonic: a clock that never steps, to notice steps of `clock` (default: with the real
+        wall clock, time.monotonic; a simulated clock runs at its own pace and has none)."""
+        if monotonic is None and clock is time.time:
+            monotonic = time.monotonic
+        self.monotonic = monotonic
         self.hall, self.store, self.host, self.port = hall, store, host, port
         self.credentials, self.on_presence = credentials, on_presence
         self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
         self.lock = threading.RLock()
-        self.ready = threading.Event()     # connected, views and birth published
+        self.ready = threading.Event()     # subscribed, views and birth published
         self._inbox = FairInbox(Budget() if budget is _UNDEFAULTED else budget)
         self._budget_logged = {}           # device -> monotonic time of its last budget warning
         self._over_budget = {}             # device -> drops not yet logged
@@ -54,6 +60,7 @@ class Gateway:
         self._worker = None
         self._client = None
         self.service = None
+        self._store_closed = False
 
     @classmethod
     def from_files(cls, hall, db_path, host="127.0.0.1", port=1883, **kwargs):
@@ -87,10 +94,13 @@ class Gateway:
     def start(self, wait=10.0):
         """Rebuild the state from the store, connect, publish views and birth.
         Returns True once online; False if not online within `wait` s (it keeps trying)."""
-        self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence)
+        self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence,
+                               monotonic=self.monotonic)
         self.service.begin_session(self.store.next_session())
+        self.service.queue_depth = self.queue_depth
         log.info("hall %s: %d events replayed, session %d", self.hall.id,
                  self.service.state.applied, self.service.session)
+        self.service.tick()      # a day that began while the gateway was down begins before any view
         self._client = self._make_client()
         self._worker = threading.Thread(target=self._run, name="hallmesh-gw-worker", daemon=True)
         self._worker.start()
@@ -99,8 +109,12 @@ class Gateway:
         return self.ready.wait(wait) if wait else False
 
     def stop(self):
-        """Say 'offline' (retained), disconnect, finish the queued work, close an owned store."""
+        """Say 'offline' (retained), disconnect, finish the queued work, close an owned store
+        (also when the gateway never started: a check before going online refused it)."""
         if self._client is None:
+            if self.service is None and self._owns_store and not self._store_closed:
+                self._store_closed = True
+                self.store.close()
             return
         client, self._client = self._client, None
         try:
@@ -114,7 +128,10 @@ class Gateway:
         client.loop_stop()
         self._inbox.put_control(_STOP)
         self._worker.join(10)
+        with self.lock:
+            self.service.save_totals()
         if self._owns_store:
+            self._store_closed = True
             self.store.close()
         log.info("hall %s: gateway stopped", self.hall.id)
 
@@ -132,6 +149,7 @@ class Gateway:
         client.on_socket_open = self._on_socket_open
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         return client
 
@@ -149,6 +167,16 @@ class Gateway:
             self._inbox.put_control(("connected",))
         except Exception:  # noqa: BLE001 - a callback must never raise into paho
             log.exception("on_connect")
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        try:
+            if any(code.is_failure for code in reason_codes):
+                log.error("broker %s:%d refused the gateway's subscriptions: %s", self.host, self.port,
+                          ", ".join(str(code) for code in reason_codes))
+                return
+            self._inbox.put_control(("subscribed",))
+        except Exception:  # noqa: BLE001 - a callback must never raise into paho
+            log.exception("on_subscribe")
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         try:
@@ -186,7 +214,7 @@ class Gateway:
                     self._handle(item)
                     if time.monotonic() >= next_look:   # at most once a tick, busy or not
                         next_look = time.monotonic() + TICK_S
-                        self.service.tick()
+                        self.service.tick()          # other tools' events, the day boundary, clock steps
                     self.service.refresh_views()
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1
@@ -198,6 +226,9 @@ class Gateway:
         if item[0] == "connected":
             self._subscribe()
             self.service.on_connected()
+        elif item[0] == "subscribed":
+            # online only once the broker has the subscription: an event published before
+            # it would find no subscriber on a broker that never saw this gateway
             self.ready.set()
             log.info("hall %s: gateway online at %s:%d (session %d)", self.hall.id, self.host,
                      self.port, self.service.session)

@@ -9,10 +9,11 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import dedup, device_text, intake, narrate, views
+from gateway import dedup, device_text, hallchange, intake, narrate, views
+from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
-from gateway.engine import Refused, apply, decide, fold, leases
+from gateway.engine import Refused, apply, commands, days, decide, fold, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
@@ -21,25 +22,39 @@ from protocol import ProtocolError, codec, messages, topics
 log = logging.getLogger("hallmesh.gateway")
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
+REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
 MAX_ERR = 160                # characters of a refusal's reason in an ack
 ON_PAPER_KEPT = 48           # per printer: twice what its outbox can hold
+CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than real time is a step
 
 
 class Service:
-    def __init__(self, hall, store, publish, clock, on_presence=None):
+    def __init__(self, hall, store, publish, clock, on_presence=None, monotonic=None,
+                 reprint_grace_s=REPRINT_GRACE_S):
+        """clock() is the wall clock (s since the epoch) the hall's days are read from;
+        monotonic(), when given, is a clock that never steps, to notice when the wall clock does."""
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
+        self.reprint_grace_s = reprint_grace_s
+        self._reprint_at = {}                   # printer id -> when to print what it still owes
         self.on_presence = on_presence   # e.g. the device registry's presence record
+        self.monotonic = monotonic
+        self._clock_offset_s = None      # wall clock minus monotonic clock at the latest look
         self.counters = collections.Counter()   # rejected messages by reason
-        self.stats = collections.Counter()      # accepted, refused, duplicate events
+        # accepted, refused, duplicate events; days_begun, clock_step_back, clock_step_forward
+        self.stats = collections.Counter()
         self.fleet = Fleet()
         self.rejects = RejectLog()
+        self.totals = Totals(store)                # counters of earlier runs, saved again as they grow
+        self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
+        hallchange.check_identity(store, hall)        # another hall's store is refused first
         self.state = fold(hall, store.load_events())
+        hallchange.adopt(store, self.state, hall, clock())   # what the hall file changed, recorded
         self.log_seen = store.log_position()   # every event up to here is in self.state
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
         self._view_seq = 0
-        self._shown = {}                          # device id -> last published view without seq
+        self._shown = {}                          # (device id, topic suffix) -> last published body without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
         self._pruned_at = float("-inf")           # when dedup records were last pruned
         # printer -> numbers it reported on paper lately: a press it sends again after a reset
@@ -49,6 +64,69 @@ class Service:
     def begin_session(self, session):
         self.session = session
         self._view_seq = session * VIEW_SEQ_BLOCK
+
+    # --- time ----------------------------------------------------------------------
+
+    def _watch_clock(self, now):
+        if self.monotonic is None:
+            return
+        offset = now - self.monotonic()
+        previous, self._clock_offset_s = self._clock_offset_s, offset
+        if previous is None:
+            self._check_against_log(now)
+            return
+        step = offset - previous
+        if abs(step) > CLOCK_STEP_S:
+            self._record_step(now, step, "since the last look")
+
+    def _check_against_log(self, now):
+        """At start: a clock behind the latest event of the log has stepped back while the
+        gateway was down (a box that boots before NTP, an RTC reset)."""
+        behind = self.state.last_at - now
+        if behind > CLOCK_STEP_S:
+            self._record_step(now, -behind, "behind the latest event in the log")
+
+    def _record_step(self, now, step, how):
+        direction = "back" if step < 0 else "forward"
+        self.stats["clock_step_" + direction] += 1
+        log.warning("the clock stepped %s by %.0f s (%s); the hall stays on day %s, numbers go on",
+                    direction, abs(step), how, days.current_day(self.state, now))
+        self._commit_own(decide(self.state, commands.clock_step(step), now))
+
+    def _begin_day(self, now):
+        """Close the current day and begin the next once the clock has reached it."""
+        if days.due(self.state, now) is None:
+            return
+        self._after_events(self._commit_own(decide(self.state, commands.new_day(), now)))
+
+    def _commit_own(self, events):
+        """Store and apply events the gateway makes itself (no device waits for an ack).
+        A store fault is logged and counted; the next tick tries again."""
+        if not events:
+            return []
+        try:
+            last = self.store.append(events)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("%s NOT stored: %s", events[0]["type"], exc)
+            return []
+        if last is not None:
+            self.own.update(range(last - len(events) + 1, last + 1))
+        for ev in events:
+            apply(self.state, ev)
+            text = narrate.line(self.hall, ev)
+            if text:
+                log.info("%s", text)
+        return events
+
+    def _after_events(self, events):
+        """What a new day asks of the gateway besides the state: new leases for the printers."""
+        if not any(ev["type"] == days.DAY_STARTED for ev in events):
+            return
+        self.stats["days_begun"] += 1
+        for device in self.hall.devices.values():
+            if device.kind == "printer" and self.fleet.get(device.id).online:
+                self.lease(device)
 
     # --- inbound -------------------------------------------------------------------
 
@@ -126,7 +204,7 @@ class Service:
             # the same id with another body: another event (docs/protocol.md), applied as new
             self.counters["id_reused"] += 1
             log.warning("%s: event id %s reused with a different body: applied as a new event, "
-                        "never answered with the earlier event's ack", dev_id, msg["id"])
+                        "never answered with the earlier event's ack", dev_id, escape(msg["id"]))
         self._execute(device, msg, body, now)
 
     def _heard_again(self, dev_id, event_id, body, now):
@@ -134,7 +212,7 @@ class Service:
             self.store.heard_again(dev_id, event_id, body, now)
         except StoreError as exc:   # the record stays as it was: only pruned a little sooner
             self.counters["store_error"] += 1
-            log.error("%s: resend of %s not noted: %s", dev_id, event_id, exc)
+            log.error("%s: resend of %s not noted: %s", dev_id, escape(event_id), exc)
 
     def _prune_dedup(self, now):
         """Drop dedup records past the horizon (gateway/dedup.py), at most once an hour."""
@@ -163,6 +241,8 @@ class Service:
 
     def _execute(self, device, msg, body, now):
         events, ack = self._decide(device, msg, now)
+        # a refusal judged in a day the timer has not begun yet: that day begins now as well
+        refused_in_new_day = not events and days.due(self.state, now) is not None
         try:
             last = self.store.append(events, dedup=(device.id, msg["id"], ack, body, now))
             if events and last is not None:
@@ -178,6 +258,9 @@ class Service:
             self._on_paper[device.id].append(msg["ticket"])
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
+        if refused_in_new_day:
+            self._begin_day(now)     # judged in the new day, so that day has begun
+        self._after_events(events)
         if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
             self.reprint(device.id)
         if device.kind == "printer" and leases.holds_any(self.state, device.id):
@@ -250,8 +333,16 @@ class Service:
         if device.kind == "printer":
             self.lease(device)
         self.refresh_views(only=device.id)
-        if device.kind == "printer":
-            self.reprint(device.id)
+        if device.kind == "printer" and reprints_owed(self.state, device.id):
+            # not at once: a printer that kept the ticket in flash may print it and say so first
+            self._reprint_at[device.id] = now + self.reprint_grace_s
+
+    def _due_reprints(self, now):
+        """Reprints that came due (a printer's birth plus the grace)."""
+        for dev_id, due in list(self._reprint_at.items()):
+            if now >= due:
+                del self._reprint_at[dev_id]
+                self.reprint(dev_id)
 
     def lease(self, device):
         """Lease a printer today's blocks of numbers where it has none left (engine.leases), so
@@ -275,6 +366,8 @@ class Service:
             self.own.update(range(last - len(events) + 1, last + 1))
         for ev in events:
             apply(self.state, ev)
+            if ev["type"] != "numbers_leased":
+                continue
             log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
                      ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
 
@@ -322,9 +415,34 @@ class Service:
         return topics.gateway_state(self.hall.id), codec.encode(messages.will(self.session))
 
     def tick(self):
-        """Once a tick, busy or not: events other tools appended, the reject log's summary."""
+        """Once a tick, busy or not (and once at start): events other tools appended, the reject
+        log's summary, a step of the wall clock, and the hall's day begun at its boundary
+        whether or not anything else happens (displays and pads then show the new day at once);
+        the counters saved to the store when due."""
         self.catch_up()
         self.rejects.flush()
+        if self.totals.due(self.counters, self.stats):
+            self.save_totals()
+        now = self.clock()
+        self._watch_clock(now)
+        self._begin_day(now)
+        self._due_reprints(now)
+
+    # --- counters ------------------------------------------------------------------
+
+    def gauges(self):
+        """What is true now: devices online, tickets waiting, messages waiting for the worker."""
+        depth = self.queue_depth() if self.queue_depth is not None else 0
+        return {"devices_online": len(self.fleet.online()),
+                "tickets_waiting": sum(len(tids) for tids in self.state.waiting.values()),
+                "inbound_queue": depth}
+
+    def snapshot(self):
+        """Totals across restarts (gateway/counters.py) and the gauges of now."""
+        return dict(self.totals.sum(self.counters, self.stats), gauges=self.gauges())
+
+    def save_totals(self):
+        self.totals.save(self.counters, self.stats, self.gauges(), self.clock())
 
     def refresh_views(self, force=False, only=None):
         """Publish every view that changed since it was last published (or all, if forced).
@@ -341,14 +459,20 @@ class Service:
                 self._view_recovered(dev_id)
 
     def _refresh_view(self, device, now, force):
-        body = views.device_view(self.state, device, now)
-        if not force and self._shown.get(device.id) == body:
-            return
-        view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
-        payload = codec.encode(view)
-        self._view_seq += 1
-        self.publish(topics.device(self.hall.id, device.id, topics.VIEW), payload, True)
-        self._shown[device.id] = body
+        for suffix, body in views.device_messages(self.state, device, now):
+            shown = (device.id, suffix)
+            if not force and self._shown.get(shown) == body:
+                continue
+            if suffix == topics.VIEW:
+                view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
+                payload = codec.encode(view)
+                self._view_seq += 1
+                topic = topics.device(self.hall.id, device.id, topics.VIEW)
+            else:          # a printer's lease of one service (views.device_messages)
+                payload = codec.encode(device_text.decorate_lease(self.hall, body))
+                topic = topics.lease(self.hall.id, device.id, body["svc"])
+            self.publish(topic, payload, True)
+            self._shown[shown] = body
 
     def _view_failed(self, dev_id, exc):
         """Counted and logged once per failure, not on every refresh while it lasts."""

@@ -94,6 +94,11 @@ class EscPosInterpreter:
         del self._buf[:pos]
         return self.tickets[done_before:]
 
+    def write(self, data):
+        """As a UART: what the firmware writes is fed in."""
+        self.feed(data)
+        return len(data)
+
     def _step(self, pos):
         b = self._buf[pos]
         if b == LF:

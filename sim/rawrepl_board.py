@@ -43,9 +43,12 @@ class _HardReset(BaseException):
 
 class RawReplBoard:
     def __init__(self, flash_dir, version=(1, 24, 1), micropython=True, flash_size=2 * 1024 * 1024,
-                 machine="Generic ESP32 module with ESP32", on_reset=None):
-        """micropython=False: an erased board (no MicroPython): it never shows a REPL."""
-        self.flash = Flash(flash_dir, flash_size)
+                 machine="Generic ESP32 module with ESP32", on_reset=None, filesystem="littlefs"):
+        """micropython=False: an erased board (no MicroPython): it never shows a REPL.
+        filesystem: "littlefs" (what current ESP32 images format) or "fat" (older images)."""
+        if filesystem not in FILESYSTEMS:
+            raise ValueError("filesystem must be one of %s, not %r" % (", ".join(FILESYSTEMS), filesystem))
+        self.flash = Flash(flash_dir, flash_size, filesystem)
         self.version, self.micropython, self.machine_name = tuple(version), micropython, machine
         self.on_reset = on_reset            # called (from the board's thread) after machine.reset()
         self.resets = 0                     # hard resets so far
@@ -209,6 +212,8 @@ class RawReplBoard:
     def _builtins(self):
         modules = {"os": self.flash.os_module(), "sys": self._sys(), "machine": self._machine(),
                    "time": _time_module(), "gc": _gc_module()}
+        if self.version[:2] >= (1, 23):          # the vfs module, and mount() listing the mounts
+            modules["vfs"] = self.flash.vfs_module()
 
         def _import(name, globals=None, locals=None, fromlist=(), level=0):
             if name in modules:
@@ -237,12 +242,18 @@ class RawReplBoard:
                                      PWRON_RESET=1, HARD_RESET=2, WDT_RESET=3, DEEPSLEEP_RESET=4, SOFT_RESET=5)
 
 
+FILESYSTEMS = {"littlefs": "VfsLfs2", "fat": "VfsFat"}   # as MicroPython's classes are named
+FAT_FORBIDS = set('\\:*?"<>|')
+
+
 class Flash:
     """The board's file system: device paths ('/lib/x.py', relative to a cwd) inside a host
-    directory, never outside it. `fail_writes_after(n)` models a failing flash chip."""
+    directory, never outside it. `fail_writes_after(n)` models a failing flash chip. As FAT, it
+    refuses the characters FAT cannot hold in a name (as MicroPython's FatFs does: EINVAL)."""
 
-    def __init__(self, root, size):
+    def __init__(self, root, size, filesystem="littlefs"):
         self.root, self.size, self.cwd = os.path.abspath(root), size, "/"
+        self.filesystem = filesystem
         self.write_budget = None
 
     def fail_writes_after(self, nbytes):
@@ -250,6 +261,8 @@ class Flash:
 
     def host(self, path):
         path = str(path)
+        if self.filesystem == "fat" and FAT_FORBIDS & set(path):
+            raise OSError(errno.EINVAL, "EINVAL")
         if not path.startswith("/"):
             path = posixpath.join(self.cwd, path)
         return os.path.join(self.root, posixpath.normpath(path).lstrip("/"))
@@ -284,6 +297,11 @@ class Flash:
         m.uname = lambda: ("esp32", "esp32", "1", "v1", "ESP32 module with ESP32")
         m.sep = "/"
         return m
+
+    def vfs_module(self):
+        """MicroPython's vfs: mount() with no arguments lists (file system, mount point)."""
+        root_fs = type(FILESYSTEMS[self.filesystem], (), {})()
+        return types.SimpleNamespace(mount=lambda *args: [(root_fs, "/")] if not args else None)
 
     def _ilistdir(self, path=""):
         base = self.host(path)

@@ -30,13 +30,17 @@ class Printer(App):
         self.checked = time.ticks_ms()
         spec = device.board.get("scanner")
         self.scanner = Scanner(spec) if spec else None
-        self.leases = Leases(device.root + "lease.json")
+        self.leases = Leases(device.root + "lease.json", device.root + "offline-")
         self.reached = time.ticks_ms()            # when the gateway was last within reach
         self.offline_after_ms = device.cfg.get("offline_after_s", OFFLINE_AFTER_S) * 1000
 
     def on_view(self, view):
-        if view.get("kind") == "printer":
-            self.leases.update(view.get("keys"), view.get("lease"), view.get("print"))
+        if view.get("kind") == "printer":      # "lease" in the view: from a gateway before 0.4
+            self.leases.update(view.get("keys"), view.get("lease"))
+
+    def on_lease(self, svc, lease):
+        # one service's lease on its own retained topic (docs/protocol.md, "Offline issuing")
+        self.leases.update(None, {svc: lease})
 
     def offline(self):
         """The gateway has been out of reach (link down, or the gateway away) long enough."""
@@ -68,23 +72,24 @@ class Printer(App):
         if no is None:
             return False
         self.device.send("key", key=name, offline=no)
-        self.uart.write(self.offline_job(target[0], no, now_s))
+        self.print_offline(target[0], no, now_s)
         self.printed += 1
         self.device.report("printed", ticket=no, ok=True)
         self.leds.blink("status", 600)
         return True
 
-    def offline_job(self, svc, no, now_s):
-        """An offline ticket in the hall's language from the pieces the gateway sent ahead in
-        the printer view (runtime/lease.py), with the hall's date and time from the lease."""
-        piece = self.leases.piece
-        job = escpos.Job(self.cols, self.fs_and)
-        job.line(piece("hall"))
+    def print_offline(self, svc, no, now_s):
+        """An offline ticket in the hall's language from the texts the gateway sent with the
+        lease (runtime/lease.py), dated by the lease's day and the hall's time."""
+        hall, name, notice, issued = self.leases.texts(svc)
+        chinese = self.fs_and and max(hall + name + notice + issued + b"\0") >= 0x80
+        job = escpos.Job(self.uart, self.cols, chinese)
+        job.line(hall)
         job.number(no)
-        job.line(piece("name", svc) or escpos.text(svc))
-        job.line(piece("offline") or b"Offline ticket: no waiting estimate")
-        job.line((piece("issued") or b"Issued") + b" " + self.leases.local_time(svc, now_s))
-        return job.bytes()
+        job.line(name or escpos.text(svc))
+        job.line(notice or b"Offline ticket: no waiting estimate")
+        job.line((issued or b"Issued") + b" " + self.leases.local_time(svc, now_s))
+        job.cut()
 
     def on_ack(self, event, ack):
         if event["t"] != "key":
@@ -113,7 +118,7 @@ class Printer(App):
         if self._paper_out():
             self.device.report("printed", ticket=no, ok=False, why="paper out")
             return
-        self.uart.write(escpos.ticket(ticket, self.cols, self.fs_and))
+        escpos.ticket(self.uart, ticket, self.cols, self.fs_and)
         self.printed += 1
         self.device.report("printed", ticket=no, ok=True)
 

@@ -1,15 +1,14 @@
-# ESC/POS bytes for a thermal ticket printer. Text the printer must show in Chinese arrives
-# from the gateway already in GB18030 (MicroPython has no such codec); plain ASCII is encoded
-# here. See docs/protocol.md, "Text on devices".
-#
-# What a real printer does with what it is sent, and so what this module keeps to:
+# ESC/POS for a thermal ticket printer, written straight to its UART (no job held in RAM).
+# Text the printer must show in Chinese arrives from the gateway already in GB18030
+# (MicroPython has no such codec); plain ASCII is encoded here. docs/protocol.md, "Text on
+# devices". What a real printer does, and so what this module keeps to:
 # - ESC @ puts many printers back in single-byte mode: GB bytes print only after FS &, so a job
 #   with Chinese text sends FS & right after ESC @ (unless the board says the printer is always
-#   in Chinese mode).
-# - ESC a (alignment) counts only at the start of a line: it is sent only after a line feed.
-# - A line longer than the paper is broken by the printer wherever it runs out (or cut off):
-#   every line is wrapped here to the paper's columns (58 mm: 32, 80 mm: 48 of font A; a CJK
-#   character takes two), at a space where there is one, never inside a character.
+#   in Chinese mode, "fs_and": false).
+# - ESC a (alignment) counts only at the start of a line: it is sent only right after ESC @.
+# - A line longer than the paper is broken wherever the paper ends: every line is wrapped here
+#   to the paper's columns (58 mm: 32, 80 mm: 48 of font A; a CJK character takes two), at a
+#   space where there is one, never inside a character.
 import binascii
 
 from drivers.text import ascii_bytes
@@ -17,15 +16,12 @@ from drivers.text import ascii_bytes
 INIT = b"\x1b@"
 CHINESE_ON = b"\x1c&"         # FS &: two-byte (GB) characters from here on
 CUT = b"\x1dVA\x03"           # GS V 65 n: feed n lines and cut (mode 65 takes the extra byte n)
+CENTRE = b"\x1ba\x01"         # ESC a 1
 COLUMNS = {58: 32, 80: 48}    # font A columns by paper width in mm
-NUMBER_SIZE = 4               # the ticket number, in character widths and heights
+BIG = 4                       # the ticket number's size, in character widths and heights
 
 
-def align(n):                 # 0 left, 1 centre, 2 right; only ever at the start of a line
-    return b"\x1ba" + bytes([n])
-
-
-def size(width, height):      # 1..8 each
+def size(width, height):      # GS ! n, 1..8 each
     return b"\x1d!" + bytes([((width - 1) << 4) | (height - 1)])
 
 
@@ -37,30 +33,23 @@ def columns(paper_mm):
     return COLUMNS.get(paper_mm, 32)
 
 
-def _char_len(data, i):
-    """Bytes of the GB18030 character at i: 1 (ASCII), 2, or 4 (second byte a digit)."""
-    if data[i] < 0x80:
-        return 1
-    if i + 1 < len(data) and 0x30 <= data[i + 1] <= 0x39:
-        return 4
-    return 2
-
-
 def wrap(data, cols):
-    """GB18030 (or ASCII) bytes as lines of at most `cols` columns: broken after the last
-    space that fits, else before the character that does not; a CJK character is 2 columns."""
+    """GB18030 (or ASCII) bytes as lines of at most `cols` columns: broken at the last space
+    that fits, else before the character that does not; a CJK character is 2 columns."""
     lines = []
-    start, i, width, space = 0, 0, 0, -1
+    start = i = width = 0
+    space = -1
     while i < len(data):
-        step = _char_len(data, i)
-        wide = 1 if step == 1 else 2
+        b = data[i]
+        step = 1 if b < 0x80 else (4 if i + 1 < len(data) and 0x30 <= data[i + 1] <= 0x39 else 2)
+        wide = 1 if b < 0x80 else 2
         if width + wide > cols and i > start:
-            cut = i if data[i] == 32 else (space if space > start else i)
+            cut = i if b == 32 else (space if space > start else i)
             lines.append(data[start:cut])
-            start = cut + 1 if data[cut] == 32 else cut
-            i, width, space = start, 0, -1
+            start = i = cut + 1 if data[cut] == 32 else cut
+            width, space = 0, -1
             continue
-        if data[i] == 32:
+        if b == 32:
             space = i
         width += wide
         i += step
@@ -87,43 +76,36 @@ def qr(data, module=6):
 
 
 class Job:
-    """One print job: lines centred and wrapped to the paper, then the cut."""
+    """One ticket on its way to the printer: begun centred (in Chinese mode when it has
+    Chinese text and the printer needs telling), lines wrapped to the paper, ended by cut()."""
 
-    def __init__(self, cols, fs_and=True):
-        self.cols = cols
-        self.fs_and = fs_and
-        self.parts = [INIT, align(1)]     # right after ESC @: the start of a line
+    def __init__(self, out, cols, chinese):
+        self.out, self.cols = out, cols
+        out.write(INIT + CHINESE_ON + CENTRE if chinese else INIT + CENTRE)
 
     def line(self, data, big=1):
-        """`data` (bytes) in characters `big` times the normal size, wrapped to fit."""
-        if self.fs_and and CHINESE_ON not in self.parts and any(b >= 0x80 for b in data):
-            self.parts.insert(1, CHINESE_ON)      # after ESC @, before any text
-        if big != 1:
-            self.parts.append(size(big, big))
+        if big > 1:
+            self.out.write(size(big, big))
         for piece in wrap(data, self.cols // big):
-            self.parts.append(piece)
-            self.parts.append(b"\n")
-        if big != 1:
-            self.parts.append(size(1, 1))
+            self.out.write(piece + b"\n")
+        if big > 1:
+            self.out.write(size(1, 1))
 
     def number(self, no):
         """The ticket number, as big as fits on one line."""
         data = text(no)
-        big = NUMBER_SIZE
+        big = BIG
         while big > 1 and len(data) * big > self.cols:
             big -= 1
         self.line(data, big)
 
-    def qr(self, url):
-        self.parts.append(qr(url))
-
-    def bytes(self):
-        return b"".join(self.parts) + CUT
+    def cut(self):
+        self.out.write(CUT)
 
 
-def ticket(t, cols=32, fs_and=True):
-    """The whole job for one ticket dict as the gateway sent it in the ack."""
-    job = Job(cols, fs_and)
+def ticket(out, t, cols=32, fs_and=True):
+    """Print one ticket dict as the gateway sent it in the ack."""
+    job = Job(out, cols, fs_and and bool(t.get("gb")))
     job.line(field(t, "hall"))
     job.number(t.get("no", ""))
     job.line(field(t, "name"))
@@ -136,5 +118,5 @@ def ticket(t, cols=32, fs_and=True):
         if t.get(name):
             job.line(field(t, name))
     if t.get("url"):
-        job.qr(t["url"])
-    return job.bytes()
+        out.write(qr(t["url"]))
+    job.cut()

@@ -33,19 +33,22 @@ class Keys:
             self.pins.append(pin)
 
     def _handler(self, i):
-        latched, taken, down, edge_at = self.latched, self.taken, self.down, self.edge_at
-        active, quiet_ms = self.active, self.debounce_ms
+        keys = self
 
         def on_edge(pin):
-            now = time.ticks_ms()
-            # an edge seen while the key was known up is a press even if the level already
-            # reads up again (a tap shorter than the IRQ's latency)
-            quiet = time.ticks_diff(now, edge_at[i]) >= quiet_ms
-            if quiet and not down[i] and ((latched[i] - taken[i]) & 255) < MAX_PENDING:
-                latched[i] = (latched[i] + 1) & 255
-            down[i] = 1 if pin.value() == active else 0
-            edge_at[i] = now
+            keys.edge(i, pin)
         return on_edge
+
+    def edge(self, i, pin):
+        """Run by key i's pin interrupt at every edge."""
+        now = time.ticks_ms()
+        # an edge seen while the key was known up is a press even if the level already reads
+        # up again (a tap shorter than the IRQ's latency)
+        quiet = time.ticks_diff(now, self.edge_at[i]) >= self.debounce_ms
+        if quiet and not self.down[i] and ((self.latched[i] - self.taken[i]) & 255) < MAX_PENDING:
+            self.latched[i] = (self.latched[i] + 1) & 255
+        self.down[i] = 1 if pin.value() == self.active else 0
+        self.edge_at[i] = now
 
     def waiting(self):
         """True when a press is latched and not yet collected (the loop wakes for it)."""

@@ -3,10 +3,15 @@
 # of it are spent. A number is spent in flash BEFORE its ticket is printed, by a new file
 # renamed over the old (atomic, as the outbox): a power cut may waste a number, never print
 # one twice. The key map is kept too, so a key still means its service after a reboot.
+# The texts of an offline ticket (hall, service names, notice, in the hall's language) come
+# with each lease and are kept per service in a flash file of their own (offline-A.json),
+# read only to print one: they take no RAM, and are written only when they change.
 import binascii
 
 from drivers.text import ascii_bytes
 from runtime import flashfile
+
+TEXTS = ("hall", "name", "offline", "issued")   # of an offline ticket, in print order
 
 
 def _whole(entry):
@@ -29,33 +34,32 @@ def _whole(entry):
 
 
 class Leases:
-    def __init__(self, path):
+    def __init__(self, path, texts_prefix):
         self.path = path
+        self.texts_prefix = texts_prefix          # + "A.json": service A's offline texts
         saved = self._load()
         self.keys = saved.get("keys") or {}     # key name -> "A" or "green:A", from the view
         self.held = saved.get("lease") or {}    # service -> lease, "used" counted here
-        self.pieces = saved.get("print") or {}  # offline ticket texts from the view (piece())
 
     def _load(self):
         return flashfile.load(self.path, dict, {})
 
     def _save(self):
-        flashfile.save(self.path, {"keys": self.keys, "lease": self.held, "print": self.pieces})
+        flashfile.save(self.path, {"keys": self.keys, "lease": self.held})
 
-    def update(self, keys, offered, pieces=None):
-        """Take the key map, leases and offline texts of a printer view. The block held already
-        keeps the higher used count (flash or the gateway's); a new block replaces a spent or
-        old one. Flash is written only when something changed."""
+    def update(self, keys, offered):
+        """Take the key map of a printer view, and leases (from the view or a lease message,
+        with the texts of their offline tickets). The block held already keeps the higher used
+        count (flash or the gateway's); a new block replaces a spent or old one. Flash is
+        written only when something changed."""
         changed = isinstance(keys, dict) and keys != self.keys
         if changed:
             self.keys = keys
-        if isinstance(pieces, dict) and pieces != self.pieces:
-            self.pieces = pieces
-            changed = True
         for svc in offered if isinstance(offered, dict) else ():
             new = _whole(offered[svc])
             if new is None:
                 continue
+            self._keep_texts(svc, offered[svc].get("print"))
             old = self.held.get(svc)
             if old is not None and old["day"] == new["day"] and old["first"] == new["first"]:
                 if new["used"] <= old["used"]:
@@ -64,6 +68,22 @@ class Leases:
             changed = True
         if changed:
             self._save()
+
+    def _keep_texts(self, svc, texts):
+        """Keep a lease's offline ticket texts (hall, name, offline, issued) in the service's
+        flash file; written only when they changed."""
+        if not isinstance(texts, dict) or not svc.isalpha():
+            return
+        path = self.texts_prefix + svc + ".json"
+        kept = flashfile.load(path, dict, {})
+        changed = False
+        for name in TEXTS:
+            line = texts.get(name)
+            if isinstance(line, dict) and line != kept.get(name):
+                kept[name] = line
+                changed = True
+        if changed:
+            flashfile.save(path, kept)
 
     def service(self, key):
         """(service, green) of a key, or None when the key is not mapped."""
@@ -98,14 +118,17 @@ class Leases:
         local = (now_s + lease["tz"]) % 86400
         return ("%s %02d:%02d" % (lease["day"], local // 3600, local // 60 % 60)).encode()
 
-    def piece(self, name, svc=None):
-        """Bytes of an offline ticket text the gateway sent (GB18030 or ASCII), b"" if none:
-        "hall", "offline", "issued", or with `svc` that service's name."""
-        line = self.pieces.get(name)
-        if svc is not None:
-            line = line.get(svc) if isinstance(line, dict) else None
-        if not isinstance(line, dict):
-            return b""
-        if "gb" in line:
-            return binascii.a2b_base64(line["gb"].encode())
-        return ascii_bytes(line.get("t", ""))
+    def texts(self, svc):
+        """(hall, service name, notice, issue label) of an offline ticket of `svc` as bytes
+        in the printer's code page (GB18030 or ASCII); b"" for any the gateway has not sent."""
+        kept = flashfile.load(self.texts_prefix + svc + ".json", dict, {})
+        out = []
+        for key in TEXTS:
+            line = kept.get(key)
+            if not isinstance(line, dict):
+                out.append(b"")
+            elif "gb" in line:
+                out.append(binascii.a2b_base64(line["gb"].encode()))
+            else:
+                out.append(ascii_bytes(line.get("t", "")))
+        return out

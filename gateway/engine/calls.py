@@ -89,7 +89,7 @@ def decide_call(state, cmd, now):
     ticket = next_ticket(state, win, now)
     if ticket is None:
         raise Refused("no ticket waiting for window %d (%s)" % (win.number, ", ".join(win.services)))
-    return [_ticket_event("ticket_called", ticket, win, cmd, now, waited_s=now - ticket.issued_at)]
+    return [_ticket_event("ticket_called", ticket, win, cmd, now, waited_s=max(0.0, now - ticket.issued_at))]
 
 
 def decide_recall(state, cmd, now):

@@ -30,6 +30,11 @@ class Probe:
     board_json: str | None      # the board file already on the board, if any
     free: int                   # free flash bytes (-1 if unknown)
     machine: str = ""           # sys.implementation._machine: 'Generic ESP32S3 module with ESP32S3'
+    filesystem: str = ""        # the root file system's class: 'VfsLfs2' (LittleFS) or 'VfsFat'
+
+    @property
+    def littlefs(self):
+        return self.filesystem.startswith("VfsLfs")
 
     @property
     def chip(self):
@@ -110,8 +115,9 @@ class Board:
             raise
         value = _marked(out, "HMPROBE")
         try:
-            name, version, mpy, board_json, free, machine = value
-            return Probe(str(name), tuple(int(n) for n in version), int(mpy), board_json, int(free), str(machine))
+            name, version, mpy, board_json, free, machine, filesystem = value
+            return Probe(str(name), tuple(int(n) for n in version), int(mpy), board_json, int(free), str(machine),
+                         str(filesystem))
         except (TypeError, ValueError):
             raise BoardError("unexpected answer from the board on %s: %r" % (self.port, value))
 

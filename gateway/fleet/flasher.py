@@ -76,6 +76,7 @@ class Flasher:
             self.step("talking to the board")
             probe = board.probe()
         check_micropython(probe, port, device_id)
+        check_filesystem(probe, port, device_id)
         check_board(probe, device, port, self.force_board, board_file)
         with tempfile.TemporaryDirectory(prefix="hm-flash-") as work:
             self.step("compiling for MicroPython %s" % probe.version_text)
@@ -160,6 +161,18 @@ def check_micropython(probe, port, device_id):
                          "update it with `./flash.sh --port %s --device %s --micropython %s`"
                          % (port, probe.version_text, ".".join(map(str, MIN_MICROPYTHON)), port,
                             device_id, IMAGE_HINT))
+
+
+def check_filesystem(probe, port, device_id):
+    """The firmware writes its flash all day: it needs LittleFS (wear levelling, safe against a
+    power cut mid-write), not the FAT of older images (docs/technician.md, "Flash wear")."""
+    if probe.littlefs:
+        return
+    raise BoardError("the board at %s has a %s file system, not LittleFS: FAT has no wear levelling and the "
+                     "firmware writes its flash with every ticket; write MicroPython again (this erases the "
+                     "flash, and current ESP32 images format it as LittleFS): `./flash.sh --port %s --device %s "
+                     "--micropython %s`" % (port, "FAT" if probe.filesystem == "VfsFat" else
+                                            (probe.filesystem or "unknown"), port, device_id, IMAGE_HINT))
 
 
 def check_board(probe, device, port, force, board_file=None):

@@ -62,9 +62,21 @@ try:
     _hm_free = _hm_s[0] * _hm_s[3]
 except Exception:
     _hm_free = -1
+# the root file system: vfs.mount() lists mounts from 1.23; before, LittleFS takes a ':' in a
+# file name where FAT refuses it
+try:
+    import vfs
+    _hm_fs = [type(_hm_m[0]).__name__ for _hm_m in vfs.mount() if _hm_m[1] == '/'][0]
+except Exception:
+    try:
+        open('/hm:fs', 'w').close()
+        os.remove('/hm:fs')
+        _hm_fs = 'VfsLfs2'
+    except OSError:
+        _hm_fs = 'VfsFat'
 _hm_i = sys.implementation
 print('HMPROBE', repr((_hm_i.name, tuple(_hm_i.version[:3]), getattr(_hm_i, '_mpy', 0),
-                       _hm_read('/board.json'), _hm_free, getattr(_hm_i, '_machine', ''))))
+                       _hm_read('/board.json'), _hm_free, getattr(_hm_i, '_machine', ''), _hm_fs)))
 """
 
 HOLD = HELPERS + """

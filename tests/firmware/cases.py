@@ -58,7 +58,7 @@ def test_a_power_cut_mid_write_leaves_the_outbox_whole():
 
 def test_a_bouncing_key_gives_one_press_at_its_first_edge():
     machine.clear()
-    keys = Keys({"k1": 13, "k2": 14}, debounce_ms=20)
+    keys = Keys({"k1": 13, "k2": 14}, debounce_ms=300)   # chatter on a loaded host stays within it
     press(13, bounces=5)
     assert keys.poll() == ["k1"], "latched at the edge: no wait for the contacts to settle"
     press(13, bounces=3)                # chatter while held
@@ -68,7 +68,7 @@ def test_a_bouncing_key_gives_one_press_at_its_first_edge():
         machine.pins[13].drive(0)
     machine.pins[13].drive(1)
     assert keys.poll() == ()
-    time.sleep_ms(30)                   # the finger is off the key a moment
+    time.sleep_ms(310)                  # the finger is off the key a moment
     press(13)
     assert keys.poll() == ["k1"], "a second press after release counts"
     assert keys.presses == 2
@@ -143,8 +143,25 @@ def test_a_broker_that_keeps_talking_cannot_hold_a_publish_past_its_bound():
 
 # --- drivers -----------------------------------------------------------------------
 
+class Paper:
+    """What a printer's UART received: the bytes of one job."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def write(self, data):
+        self.data.extend(data)
+        return len(data)
+
+
+def ticket_job(ticket, cols=32, fs_and=True):
+    paper = Paper()
+    escpos.ticket(paper, ticket, cols, fs_and)
+    return bytes(paper.data)
+
+
 def test_an_escpos_ticket_has_the_number_big_a_qr_code_and_a_cut():
-    job = escpos.ticket(TICKET)
+    job = ticket_job(TICKET)
     assert job.startswith(escpos.INIT) and job.endswith(escpos.CUT)
     assert escpos.size(4, 4) + b"A023" in job
     assert b"4 ahead, wait 6-14 min" in job
@@ -155,7 +172,7 @@ def test_chinese_text_is_printed_from_the_gateways_gb18030_bytes():
     import binascii
     gb = b"\xbb\xa7\xd5\xfe\xb0\xec\xc0\xed"    # 户政办理 in GB18030
     ticket = dict(TICKET, name="\u6237\u653f\u529e\u7406", gb={"name": binascii.b2a_base64(gb).decode().strip()})
-    job = escpos.ticket(ticket)
+    job = ticket_job(ticket)
     assert gb + b"\n" in job
     assert escpos.text("\u6237A") == b"?A", "without gateway bytes, no mojibake: a '?' per character"
 
@@ -163,12 +180,12 @@ def test_chinese_text_is_printed_from_the_gateways_gb18030_bytes():
 def test_every_ticket_line_fits_the_paper_and_wraps_at_a_space():
     name = "Residence permits and household registration"
     for cols in (32, 48):
-        job = escpos.ticket(dict(TICKET, name=name), cols)
+        job = ticket_job(dict(TICKET, name=name), cols)
         text_lines = [line for line in job.split(b"\n") if not line.startswith(escpos.INIT)]
         for line in text_lines[:-1]:
             plain = line.replace(escpos.size(1, 1), b"").replace(escpos.size(4, 4), b"")
             assert len(plain) <= cols, (cols, plain)
-    job = escpos.ticket(dict(TICKET, name=name), 32)
+    job = ticket_job(dict(TICKET, name=name), 32)
     assert b"Residence permits and household\nregistration\n" in job
     assert escpos.columns(80) == 48 and escpos.columns(58) == 32
 
@@ -182,10 +199,10 @@ def test_wrapping_never_splits_a_chinese_character():
 def test_chinese_mode_is_switched_on_only_for_chinese_text_and_only_where_needed():
     import binascii
     gb = {"name": binascii.b2a_base64(LONG_NAME_GB).decode().strip()}
-    assert escpos.ticket(dict(TICKET, gb=gb)).startswith(escpos.INIT + escpos.CHINESE_ON + escpos.align(1))
-    assert escpos.CHINESE_ON not in escpos.ticket(TICKET), "ASCII alone: the printer's own mode"
-    assert escpos.CHINESE_ON not in escpos.ticket(dict(TICKET, gb=gb), fs_and=False), "a printer always in GB mode"
-    assert escpos.ticket(TICKET).endswith(b"\x1dVA\x03"), "GS V 65 takes its feed byte"
+    assert ticket_job(dict(TICKET, gb=gb)).startswith(escpos.INIT + escpos.CHINESE_ON + escpos.CENTRE)
+    assert escpos.CHINESE_ON not in ticket_job(TICKET), "ASCII alone: the printer's own mode"
+    assert escpos.CHINESE_ON not in ticket_job(dict(TICKET, gb=gb), fs_and=False), "a printer always in GB mode"
+    assert ticket_job(TICKET).endswith(b"\x1dVA\x03"), "GS V 65 takes its feed byte"
 
 
 def test_a_panel_row_is_sent_only_when_it_changes():
@@ -295,11 +312,13 @@ def test_a_refused_event_leaves_the_outbox_and_is_never_sent_again():
     press(dev.board["keys"]["k1"])
     time.sleep_ms(50)
     dev.step()
-    sent = events_sent(client, "key")[0]["id"]
-    deliver(dev, "ack", messages.ack(sent, ok=False, error="bad_field: key event field 'at' must be 0-"))
-    assert len(dev.outbox) == 0 and b"A0" not in machine.uarts[1].written
+    printed_before = len(machine.uarts[1].written)
+    sent = [e["id"] for e in events_sent(client, "key")]
+    deliver(dev, "ack", messages.ack(sent[0], ok=False, error="bad_field: key event field 'at' must be 0-"))
+    assert len(dev.outbox) == 0, dev.outbox.items
+    assert len(machine.uarts[1].written) == printed_before
     dev.resend(force=True)
-    assert [e["id"] for e in events_sent(client, "key")] == [sent]
+    assert [e["id"] for e in events_sent(client, "key")] == sent
 
 
 def test_a_printer_without_paper_reports_it_instead_of_printing():
@@ -578,16 +597,16 @@ NOW_S = 1795420800          # the gateway time online() gives
 
 def lease_view(seq=1, first=990, count=3, used=0, start=NOW_S - 3600):
     lease = {"day": "2026-11-23", "first": first, "count": count, "prefix": "A", "from": start,
-             "until": start + 86400, "used": used, "tz": 8 * 3600}
-    return {"kind": "printer", "seq": seq, "keys": {"k1": "A", "k2": "green:B"}, "lease": {"A": lease},
-            "print": ZH_PIECES}
+             "until": start + 86400, "used": used, "tz": 8 * 3600, "print": dict(ZH_PIECES, name=LONG_NAME_LINE)}
+    return {"kind": "printer", "seq": seq, "keys": {"k1": "A", "k2": "green:B"}, "lease": {"A": lease}}
 
 
 HALL_GB = b"\xba\xd3\xc5\xcf\xd5\xfe\xce\xf1\xb7\xfe\xce\xf1\xd6\xd0\xd0\xc4"       # 河畔政务服务中心
 LONG_NAME_GB = (b"\xbb\xa7\xbc\xae\xb0\xec\xc0\xed\xba\xcd\xbe\xd3\xd7\xa1\xd6\xa4\xc3\xf7\xd2\xb5\xce\xf1"
                 b"\xb4\xb0\xbf\xda\xd2\xbb\xb6\xfe\xc8\xfd\xcb\xc4\xce\xe5\xc1\xf9")   # 户籍办理和居住证明业务窗口一二三四五六: 38 columns
 ZH_PIECES = {"hall": {"gb": "utPFz9X+zvG3/s7x1tDQxA=="}, "offline": {"gb": "wOvP38ihusUg1N3O3rXIuvLUpLzG"},
-             "issued": {"gb": "yKG6xcqxvOQ="}, "name": {"A": {"gb": "u6e8rrDswO26zb7T16HWpMP30rXO8bSwv9rSu7b+yP3LxM7lwfk="}}}
+             "issued": {"gb": "yKG6xcqxvOQ="}}
+LONG_NAME_LINE = {"gb": "u6e8rrDswO26zb7T16HWpMP30rXO8bSwv9rSu7b+yP3LxM7lwfk="}
 
 
 def cut_off_printer(name):
@@ -627,7 +646,7 @@ def test_a_printer_without_the_gateway_prints_from_its_lease_and_keeps_the_repor
     assert kept == [("key", "k1", "A990"), ("printed", None, "A990"), ("key", "k1", "A991"), ("printed", None, "A991")]
     assert all(e["at"] >= NOW_S * 1000 for e in dev.outbox.items), "each report carries its press time"
     from runtime.lease import Leases
-    assert Leases(dev.root + "lease.json").held["A"]["used"] == 2, "spent in flash"
+    assert Leases(dev.root + "lease.json", dev.root + "offline-").held["A"]["used"] == 2, "spent in flash"
     deliver(dev, "gw", messages.gateway_birth(2, NOW_S + 60))   # the gateway is back: reports go out
     offline = [e["offline"] for e in events_sent(client, "key") if "offline" in e]
     assert offline[-2:] == ["A990", "A991"]

@@ -100,15 +100,14 @@ def test_a_hall_view_of_many_windows_keeps_the_newest_calls_that_fit_a_payload()
     assert len(view["lines"]) == len(view["say"]) == kept
 
 
-def test_a_printer_with_leases_gets_its_offline_ticket_texts_in_the_halls_language():
-    lease = {"A": {"day": "2026-03-02", "first": 990, "count": 10, "prefix": "A"}}
-    view = device_text.decorate_view(ZH, {"kind": "printer", "keys": {"k1": "A"}, "lease": lease})
-    pieces = view["print"]
+def test_a_lease_brings_its_offline_ticket_texts_in_the_halls_language():
+    lease = device_text.decorate_lease(ZH, {"kind": "lease", "svc": "A", "day": "2026-03-02", "first": 990})
+    pieces = lease["print"]
 
     def printed(line):
         return base64.b64decode(line["gb"]).decode("gb18030") if "gb" in line else line["t"]
-    assert printed(pieces["hall"]) == ZH.name
+    assert lease["first"] == 990 and printed(pieces["hall"]) == ZH.name
+    assert printed(pieces["name"]) == ZH.services["A"].name
     assert printed(pieces["offline"]) == "离线取号 暂无等候预计" and printed(pieces["issued"]) == "取号时间"
-    assert list(pieces["name"]) == ["A"] and printed(pieces["name"]["A"]) == ZH.services["A"].name
-    assert "print" not in device_text.decorate_view(ZH, {"kind": "printer", "keys": {"k1": "A"}}), \
-        "no lease, nothing to print offline: the view stays small"
+    english = device_text.decorate_lease(EN, {"kind": "lease", "svc": "A"})["print"]
+    assert english["offline"] == {"t": "Offline ticket: no waiting estimate"} and english["issued"] == {"t": "Issued"}

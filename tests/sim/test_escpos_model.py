@@ -126,7 +126,9 @@ def test_the_firmwares_tickets_print_clean_on_both_papers():
               "info": "3 ahead, wait 5-9 minutes, please take a seat and watch the display",
               "gb": {"name": base64.b64encode(name.encode("gb18030")).decode()}}
     for cols in (32, 48):
-        printed = EscPosInterpreter(columns=cols).feed(escpos.ticket(ticket, cols))[0]
+        paper = EscPosInterpreter(columns=cols)
+        escpos.ticket(paper, ticket, cols)
+        printed = paper.tickets[0]
         assert printed.problems == [] and printed.unknown == [], (cols, printed.problems)
         assert "".join(line.text for line in printed.lines if name[0] in line.text or name[-1] in line.text) == name
         assert printed.largest().text == "A023" and printed.qr_codes == ["https://q/t/A023"]
