@@ -89,7 +89,9 @@ class SimBoard:
         self.reset_cause = PWRON_RESET
         self.sockets = []                 # live stand-in sockets, so a cut can reach them
         self.wdt = None                   # (timeout ms, ticks of last feed) once started
-        self.heap_free = 96000            # what gc.mem_free() reports on this board
+        # what gc.mem_free() reports: a fixed stand-in, NOT a measurement (CPython has no
+        # MicroPython heap; tests/firmware/test_heap.py measures the real one)
+        self.heap_free = 96000
         self.lock = threading.Lock()
         # clock skew (sim.faults): this board's crystal is off by `skew_offset_ms` plus
         # `skew_ppm` parts per million of the simulated time since `skew_from_ms`
