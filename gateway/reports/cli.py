@@ -100,7 +100,8 @@ def run_report(ns, hall):
         return _fail(exc)
     log = records.read(events)
     if ns.what == "cases":
-        sys.stdout.write(render.cases_table(sorted(log.cases.values(), key=lambda c: c["case"])) + "\n")
+        sys.stdout.write(render.cases_table(hall, sorted(log.cases.values(), key=lambda c: c["case"]),
+                                            time.time()) + "\n")
         return 0
     try:
         period = _period(ns, hall, events)
