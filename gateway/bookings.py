@@ -5,14 +5,21 @@ CSV columns (a header row is required, names in any order):
   service  the service code (A, B ...)
   time     the booked time in the hall's local time: 2026-11-23 10:30
   name     optional: who booked
-Every faulty row is reported with its line number; good rows are still loaded.
+Every faulty row is reported with its line number; good rows are still loaded. The file may
+be saved as Excel saves it in China (GB18030/GBK, or UTF-8 with a byte-order mark, CRLF line
+ends, tab-separated "Unicode text"): see gateway/textfile.py.
 """
 import csv
 import datetime
+import io
 
-from gateway.engine import Refused, apply, commands, decide, fold
+from gateway import textfile
+from gateway.engine import Refused, apply, commands, days, decide, fold
 
 REQUIRED = ("code", "service", "time")
+# the same columns as a Chinese office names them in its own spreadsheet
+ALIASES = {"预约号": "code", "预约码": "code", "业务": "service", "业务代码": "service", "时间": "time",
+           "预约时间": "time", "姓名": "name"}
 
 
 class BookingError(ValueError):
@@ -22,20 +29,33 @@ class BookingError(ValueError):
 def parse_time(hall, text):
     """'2026-11-23 10:30' in the hall's local time -> seconds since the epoch."""
     local = datetime.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    return local.replace(tzinfo=datetime.timezone.utc).timestamp() - hall.utc_offset_s
+    return local.replace(tzinfo=days.hall_zone(hall)).timestamp()
+
+
+def _column(name):
+    name = (name or "").strip().lower()
+    return ALIASES.get(name, name)
 
 
 def read_csv(hall, path):
     """-> ([book command], [(line number, problem)])."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-            header = rows[0].keys() if rows else []
+        text, encoding = textfile.read(path)
     except OSError as exc:
         raise BookingError("%s: cannot read: %s" % (path, exc.strerror or exc))
+    except textfile.EncodingError as exc:
+        raise BookingError("%s: cannot read the bookings: the file %s" % (path, exc))
+    first_line = text.split("\n", 1)[0]
+    # Excel's "Unicode text" separates with tabs; its CSV with commas
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = list(reader)
+    header = [_column(name) for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if rows and missing:
-        raise BookingError("%s: missing column(s) %s (need %s)" % (path, ", ".join(missing), ", ".join(REQUIRED)))
+        raise BookingError("%s: missing column(s) %s (need %s; the header read as %s is %s)"
+                           % (path, ", ".join(missing), ", ".join(REQUIRED), encoding, ", ".join(header)))
+    rows = [{_column(k): v for k, v in row.items()} for row in rows]
     cmds, problems = [], []
     for line, row in enumerate(rows, 2):
         try:

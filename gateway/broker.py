@@ -26,7 +26,9 @@ def free_port(host="127.0.0.1"):
 
 
 def _config(host, port):
-    # only anonymous auth: the $SYS and packet-logging plugins would add chatter and load
+    # only anonymous auth: the $SYS and packet-logging plugins would add chatter and load.
+    # Nagle is off without a setting: asyncio sets TCP_NODELAY on every TCP connection it
+    # accepts. amqtt has no packet size limit: the gateway's own size check is the guard.
     return {"listeners": {"default": {"type": "tcp", "bind": "%s:%d" % (host, port)}},
             "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}}
 

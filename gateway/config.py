@@ -3,7 +3,9 @@
 Every fault raises ConfigError naming the file, the entry ([[window]] #3 ...) and what is wrong,
 so whoever edits a hall file learns the fix from the message alone.
 """
+import datetime
 import time
+import zoneinfo
 from dataclasses import dataclass, field
 
 from gateway import device_text, tomlfile, wording
@@ -70,12 +72,6 @@ class Rules:
         """A good review; every other counted rating is a bad one and opens a case."""
         return level > self.low_levels
 
-    def satisfied_text(self):
-        levels = len(self.rating_labels)
-        first = self.satisfied_from
-        span = "level %d" % first if first == levels else "levels %d-%d" % (first, levels)
-        return "%s of %d" % (span, levels)
-
 
 @dataclass(frozen=True)
 class Awards:
@@ -87,13 +83,12 @@ class Awards:
     red_flags: int = 1               # windows awarded
     stars: int = 3                   # staff awarded
 
-    def text(self, satisfied):
-        """`satisfied`: which levels count, e.g. "levels 3-5 of 5" (Rules.satisfied_text)."""
+    def text(self, levels):
         return ("rule: ranked by the lower end of the 95%% Wilson interval of the satisfaction rate "
-                "(ratings at %s), then by on-time rate; eligible with at least "
+                "(ratings in the top two of %d levels), then by on-time rate; eligible with at least "
                 "%d counted ratings, satisfaction >= %.0f %%, on-time >= %.0f %%, misuse <= %.0f %% of "
                 "presses; red flag to the top %d window(s), service star to the top %d staff"
-                % (satisfied, self.min_ratings, 100 * self.min_satisfaction, 100 * self.min_on_time,
+                % (levels, self.min_ratings, 100 * self.min_satisfaction, 100 * self.min_on_time,
                    100 * self.max_misuse_share, self.red_flags, self.stars))
 
 
@@ -141,6 +136,7 @@ class Hall:
     language: str = "en"    # what devices show, print and say (gateway/wording.py)
     status_url: str = ""    # printed as a QR code: {hall}, {no}, {day} are filled in
     notice: str = ""        # shown (scrolling) on the bottom row of the hall display
+    time_zone: str = ""     # IANA name ("Asia/Shanghai"); "" = the fixed utc_offset_s
 
     def windows_serving(self, code):
         return [w.number for w in self.windows.values() if code in w.services]
@@ -223,15 +219,16 @@ RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin
 
 def _hall(check, table, services, windows, devices, awards, calendar):
     entry = "[hall]"
-    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "language",
-                                "status_url", "notice"} | RULE_FIELDS)
+    check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "time_zone",
+                                "language", "status_url", "notice"} | RULE_FIELDS)
     levels = check.value(table, "rating_levels", entry, int, 5)
     if not 2 <= levels <= MAX_LEVELS:
         check.fail(entry, "rating_levels must be 2-%d, got %d" % (MAX_LEVELS, levels))
     timeout = check.value(table, "rating_timeout_s", entry, (int, float), 30)
     if timeout <= 0:
         check.fail(entry, "rating_timeout_s must be positive, got %r" % timeout)
-    offset = _utc_offset(check, table.get("utc_offset"), entry)
+    zone_name = _time_zone(check, table, entry)
+    offset = _zone_offset(zone_name) if zone_name else _utc_offset(check, table.get("utc_offset"), entry)
     language = check.value(table, "language", entry, str, "en")
     if language not in wording.LANGUAGES:
         check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
@@ -239,7 +236,7 @@ def _hall(check, table, services, windows, devices, awards, calendar):
                 services, windows, devices, offset, check.source, _rules(check, table, entry, levels, calendar),
                 awards,
                 language, check.value(table, "status_url", entry, str, ""),
-                check.value(table, "notice", entry, str, ""))
+                check.value(table, "notice", entry, str, ""), zone_name)
     try:
         device_text.check_hall(hall)
     except device_text.TextError as exc:
@@ -368,6 +365,29 @@ def _hours(check, table, entry):
             check.fail(entry, "hours span %r ends before it starts" % text)
         spans.append((start, end))
     return tuple(sorted(spans))
+
+
+def _time_zone(check, table, entry):
+    """time_zone = "Asia/Shanghai" (an IANA name, read with zoneinfo; the tzdata package
+    supplies the zones where the system has none) -> the name, checked; absent -> ""."""
+    name = table.get("time_zone")
+    if name is None:
+        return ""
+    if "utc_offset" in table:
+        check.fail(entry, "give time_zone or utc_offset, not both")
+    if not isinstance(name, str) or not name:
+        check.fail(entry, "time_zone must be an IANA name like 'Asia/Shanghai', got %r" % (name,))
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        check.fail(entry, "time_zone %r is not a known IANA time zone (like 'Asia/Shanghai' or "
+                          "'Europe/Berlin')" % (name,))
+    return name
+
+
+def _zone_offset(name):
+    """The zone's offset now: what tools that know only an offset (older scripts) get."""
+    return int(datetime.datetime.now(zoneinfo.ZoneInfo(name)).utcoffset().total_seconds())
 
 
 def _utc_offset(check, value, entry):

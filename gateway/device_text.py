@@ -7,9 +7,9 @@ speech set), thermal printers take GB18030. A text that is plain ASCII travels a
 other text also carries "gb", the encoded bytes in base64, and the device sends those bytes."""
 import base64
 import json
-import time
 
 from gateway import wording
+from gateway.engine import days
 from protocol import codec
 
 
@@ -105,7 +105,7 @@ def _fit(view):
 
 
 def local_time(hall, at):
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(at + hall.utc_offset_s))
+    return days.local_datetime(hall, at).strftime("%Y-%m-%d %H:%M")
 
 
 def decorate_ticket(hall, ticket):

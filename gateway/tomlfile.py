@@ -1,19 +1,26 @@
 """Reading a TOML file for any of hallmesh's inputs (hall configs, scenarios, scripts), with
-the error every one of them gives: the file name, and what is wrong with it."""
+the error every one of them gives: the file name, and what is wrong with it. Files saved by
+office tools (GBK/GB18030, a UTF-8 byte-order mark, CRLF) are read as they are (textfile)."""
 import os
 import tomllib
+
+from gateway import textfile
 
 
 def read(path, what, error):
     """The decoded document; `error` (an exception class) naming the file if it cannot be
     read or is not TOML. `what` says what the file should be, e.g. "hall config"."""
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        text, encoding = textfile.read(path)
     except OSError as exc:
         raise error("%s: cannot read %s: %s" % (path, what, exc.strerror or exc))
+    except textfile.EncodingError as exc:
+        raise error("%s: cannot read %s: it %s" % (path, what, exc))
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error("%s: not valid TOML: %s" % (path, exc))
+        read_as = "" if encoding == textfile.UTF8 else " (read as %s)" % encoding
+        raise error("%s: not valid TOML%s: %s" % (path, read_as, exc))
 
 
 def beside(path, name):

@@ -1,35 +1,106 @@
 # Bytes <-> messages. JSON because both MicroPython and CPython ship it; payloads are
-# bounded so a device never allocates for a message larger than it can hold.
+# bounded so a device never allocates for a message larger than it can hold, and nesting is
+# measured before json.loads recurses into it.
 import json
 
-from protocol import VERSION, ProtocolError
+from protocol import BAD_VERSION, MALFORMED, TOO_DEEP, TOO_LARGE, VERSION, ProtocolError
 
 MAX_PAYLOAD = 2048
+MAX_DEPTH = 8         # the deepest message of the contract (a view's rows) is 3
+
+_QUOTE, _BACKSLASH, _COMMA = 34, 92, 44
+_OPEN = (123, 91)     # { [
+_CLOSE = (125, 93)    # } ]
 
 
 def encode(msg):
     msg["v"] = VERSION
     data = json.dumps(msg).encode()
     if len(data) > MAX_PAYLOAD:
-        raise ProtocolError("message of " + str(len(data)) + " bytes exceeds " + str(MAX_PAYLOAD))
+        raise ProtocolError("message of " + str(len(data)) + " bytes exceeds " + str(MAX_PAYLOAD), TOO_LARGE)
     return data
 
 
 def decode(payload):
     """Payload bytes -> dict with a known version; ProtocolError naming the fault otherwise."""
     if payload is None or len(payload) == 0:
-        raise ProtocolError("empty payload")
+        raise ProtocolError("empty payload", MALFORMED)
     if len(payload) > MAX_PAYLOAD:
-        raise ProtocolError("payload of " + str(len(payload)) + " bytes exceeds " + str(MAX_PAYLOAD))
+        raise ProtocolError("payload of " + str(len(payload)) + " bytes exceeds " + str(MAX_PAYLOAD), TOO_LARGE)
+    data = _as_bytes(payload)
+    # a payload with few brackets cannot be deep: most messages skip the scan
+    if data.count(b"{") + data.count(b"[") > MAX_DEPTH and scan(data)[0] > MAX_DEPTH:
+        raise ProtocolError("payload is nested deeper than " + str(MAX_DEPTH) + " levels", TOO_DEEP)
     try:
-        if isinstance(payload, memoryview):
-            payload = bytes(payload)
-        text = payload.decode() if isinstance(payload, (bytes, bytearray)) else payload
-        msg = json.loads(text)
+        msg = json.loads(data.decode())
     except (ValueError, UnicodeError) as exc:
-        raise ProtocolError("payload is not UTF-8 JSON: " + str(exc))
+        raise ProtocolError("payload is not UTF-8 JSON: " + str(exc), MALFORMED)
     if not isinstance(msg, dict):
-        raise ProtocolError("payload must be a JSON object, got " + type(msg).__name__)
-    if msg.get("v") != VERSION:
-        raise ProtocolError("unsupported protocol version " + repr(msg.get("v")))
+        raise ProtocolError("payload must be a JSON object, got " + type(msg).__name__, MALFORMED)
+    version = msg.get("v")
+    if isinstance(version, bool) or version != VERSION:     # True == 1 in Python
+        raise ProtocolError("unsupported protocol version " + _short(version), BAD_VERSION)
     return msg
+
+
+def readable_id(payload):
+    """The top-level "id" of a payload decode refused (too deep, truncated, wrong version),
+    or None: what the gateway needs to answer the event with a refusal all the same."""
+    try:
+        data = _as_bytes(payload)[:MAX_PAYLOAD]
+        token = scan(data, True)[1]
+        if token is None:
+            return None
+        value = json.loads(token.decode())   # one flat JSON string: nothing to recurse into
+    except (ValueError, UnicodeError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def scan(data, whole=False):
+    """(deepest nesting, stopping once past MAX_DEPTH unless `whole`; the raw JSON string that is the value
+    of the top-level object's "id", or None). Walks bytes: JSON's structure is ASCII."""
+    depth = deepest = 0
+    in_object = want_key = False
+    key = token = None
+    i, n = 0, len(data)
+    while i < n:
+        c = data[i]
+        if c == _QUOTE:
+            j = i + 1
+            while j < n and data[j] != _QUOTE:
+                j += 2 if data[j] == _BACKSLASH else 1
+            if depth == 1:
+                if want_key:
+                    key, want_key = data[i:j + 1], False
+                elif key == b'"id"' and token is None:
+                    token = data[i:j + 1]
+            i = j + 1
+            continue
+        if c in _OPEN:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH and not whole:
+                    break
+            if depth == 1:
+                in_object = want_key = c == 123
+        elif c in _CLOSE:
+            depth -= 1
+        elif c == _COMMA and depth == 1:
+            want_key, key = in_object, None
+        i += 1
+    return deepest, token
+
+
+def _as_bytes(payload):
+    if isinstance(payload, str):
+        return payload.encode()
+    if isinstance(payload, (bytearray, memoryview)):
+        return bytes(payload)
+    return payload
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "..."

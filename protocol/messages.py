@@ -21,6 +21,20 @@ STAFF_KEYS = ("call", "recall", "skip", "finish", "pause", "resume", "transfer")
 REASON_KEY_PREFIX = "r"   # pad keys r1..r9: the reason for a low rating, by the hall's list
 MAX_ID = 48
 MAX_TEXT = 64
+MAX_AT_MS = 4102444800000     # 2100-01-01: a device time past it is a broken clock
+MAX_LEVEL = 9
+MAX_SESSION = 2147483647
+MAX_HEAP = 2147483647
+RSSI_RANGE = (-128, 127)
+# Characters no stored, logged or shown text may hold: controls (a newline forges a log
+# line), lone surrogates (not encodable, so not storable), line/paragraph separators and
+# bidirectional overrides (they reorder what a reader sees).
+UNSAFE_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF), (0x2028, 0x2029),
+                  (0x202A, 0x202E), (0x2066, 0x2069))
+
+
+def _fail(what, name, must):
+    raise ProtocolError(what + " field '" + name + "' must " + must)
 
 
 def _field(msg, name, kind, what):
@@ -28,17 +42,91 @@ def _field(msg, name, kind, what):
         raise ProtocolError(what + " lacks field '" + name + "'")
     value = msg[name]
     if kind is int and isinstance(value, bool):
-        raise ProtocolError(what + " field '" + name + "' must be int, got bool")
+        _fail(what, name, "be int, got bool")
     if not isinstance(value, kind):
-        raise ProtocolError(what + " field '" + name + "' must be " + kind.__name__ + ", got " + type(value).__name__)
+        _fail(what, name, "be " + kind.__name__ + ", got " + type(value).__name__)
     return value
+
+
+def _int(msg, name, what, low, high):
+    value = _field(msg, name, int, what)
+    if value < low or value > high:   # a 400-digit number stops here, before any float()
+        _fail(what, name, "be " + str(low) + "-" + str(high))
+    return value
+
+
+def unsafe_char(text):
+    """The first character of `text` that no stored, logged or shown text may hold, or None."""
+    for ch in text:
+        code = ord(ch)
+        for low, high in UNSAFE_RANGES:
+            if low <= code <= high:
+                return ch
+    return None
 
 
 def _text(msg, name, what, limit=MAX_TEXT, allow_empty=False):
     value = _field(msg, name, str, what)
     if (not value and not allow_empty) or len(value) > limit:
-        raise ProtocolError(what + " field '" + name + "' must be 1-" + str(limit) + " characters")
+        _fail(what, name, "be " + ("0" if allow_empty else "1") + "-" + str(limit) + " characters")
+    bad = unsafe_char(value)
+    if bad is not None:
+        _fail(what, name, "hold no control character or lone surrogate (U+%04X)" % ord(bad))
     return value
+
+
+def ascii_digits(text):
+    """True for 1 or more of 0-9 only: str.isdigit() also takes '²' and '٣', which int() or a
+    printer's code page do not."""
+    if not text:
+        return False
+    for ch in text:
+        if ch < "0" or ch > "9":
+            return False
+    return True
+
+
+def _ascii_upper(text):
+    for ch in text:
+        if ch < "A" or ch > "Z":
+            return False
+    return len(text) > 0
+
+
+def is_ticket_number(text):
+    """A001, BC1234: a service code of 1-2 letters A-Z, then 3-4 digits 0-9."""
+    digits = 0
+    while digits < len(text) and "0" <= text[len(text) - 1 - digits] <= "9":
+        digits += 1
+    letters = text[:len(text) - digits]
+    return 3 <= digits <= 4 and 1 <= len(letters) <= 2 and _ascii_upper(letters)
+
+
+def _name(msg, name, what, limit):
+    """Key names come from board files: a-z, 0-9, '-' and '_'."""
+    value = _text(msg, name, what, limit)
+    for ch in value:
+        if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch in "-_"):
+            _fail(what, name, "be a name of a-z, 0-9, '-' and '_', got " + repr(value))
+    return value
+
+
+def _ticket(msg, name, what, allow_empty=False):
+    value = _text(msg, name, what, 6, allow_empty)
+    if value and not is_ticket_number(value):
+        _fail(what, name, "be a ticket number like A017 (letters A-Z, digits 0-9), got " + repr(value))
+    return value
+
+
+def event_id(msg):
+    """The event's id if it can be read back to the device in an ack (a str of 1-MAX_ID
+    characters, clean or not), else None. ack() escapes whatever it holds."""
+    if not isinstance(msg, dict):
+        return None
+    value = msg.get("id")
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID:
+        return value
+    return None
 
 
 # --- device -> gateway -------------------------------------------------------------
@@ -58,35 +146,38 @@ def check_event(msg):
         raise ProtocolError("event type " + repr(kind) + " is not one of " + ", ".join(EVENT_TYPES))
     what = kind + " event"
     if "at" in msg:
-        at = _field(msg, "at", int, what)
-        if at < 0:
-            raise ProtocolError(what + " field 'at' must not be negative")
+        _int(msg, "at", what, 0, MAX_AT_MS)
     if kind == KEY:
-        _text(msg, "key", what, 16)
+        _name(msg, "key", what, 16)
         if "code" in msg:          # a booking code typed or scanned at the printer
             _text(msg, "code", what, 16)
         if "to" in msg:            # transfer target: a service code "B" or a window "w3"
-            _text(msg, "to", what, 8)
+            _transfer_target(msg, what)
         if "offline" in msg:       # the number a printer issued from its lease while offline
             _offline_number(msg, what)
     elif kind == RATE:
-        level = _field(msg, "level", int, what)
-        if level < 1 or level > 9:
-            raise ProtocolError(what + " field 'level' must be 1-9, got " + str(level))
-        _text(msg, "ticket", what, 16, allow_empty=True)
+        _int(msg, "level", what, 1, MAX_LEVEL)
+        _ticket(msg, "ticket", what, allow_empty=True)
     elif kind == PRINTED:
-        _text(msg, "ticket", what, 16)
+        _ticket(msg, "ticket", what)
         _field(msg, "ok", bool, what)
+        if "why" in msg:
+            _text(msg, "why", what, allow_empty=True)
     elif kind == STATUS:
         _text(msg, "part", what, 16)
         _text(msg, "state", what, 32)
     return msg
 
 
+def _transfer_target(msg, what):
+    to = _text(msg, "to", what, 8)
+    window = to[:1] == "w" and ascii_digits(to[1:]) and len(to) <= 4
+    if not (window or (len(to) <= 2 and _ascii_upper(to))):
+        _fail(what, "to", "be a service code like B or a window like w3, got " + repr(to))
+
+
 def _offline_number(msg, what):
-    no = _text(msg, "offline", what, 8)
-    if len(no) < 4 or not no[-3:].isdigit() or not no[:-3].isalpha():
-        raise ProtocolError(what + " field 'offline' must be a ticket number like A017, got " + repr(no))
+    _ticket(msg, "offline", what)
     if msg.get("at", 0) <= 0:
         raise ProtocolError(what + " with 'offline' needs its press time in 'at'")
 
@@ -101,10 +192,20 @@ def will(session):
 
 
 def check_presence(msg):
-    _field(msg, "on", bool, "presence")
-    session = _field(msg, "ses", int, "presence")
-    if session < 0:
-        raise ProtocolError("presence field 'ses' must not be negative")
+    """A device's birth or will, or the gateway's birth; the optional fields are what the
+    gateway logs and the registry stores, so they are checked like any text."""
+    what = "presence"
+    _field(msg, "on", bool, what)
+    _int(msg, "ses", what, 0, MAX_SESSION)
+    for name, limit in (("kind", 16), ("fw", 32), ("board", 32), ("rst", 32)):
+        if name in msg:
+            _text(msg, name, what, limit, allow_empty=True)
+    if "heap" in msg:
+        _int(msg, "heap", what, 0, MAX_HEAP)
+    if "rssi" in msg:
+        _int(msg, "rssi", what, RSSI_RANGE[0], RSSI_RANGE[1])
+    if "now" in msg:
+        _int(msg, "now", what, 0, MAX_AT_MS // 1000)
     return msg
 
 

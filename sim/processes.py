@@ -1,6 +1,7 @@
 """Child processes the simulator, the tests and the benchmarks start and stop: a Mosquitto on a
 free loopback port, and any command (the gateway) with its output in a log file. One place,
 so that every part kills, stops and waits the same way."""
+import getpass
 import os
 import shutil
 import signal
@@ -84,8 +85,11 @@ class ChildProcess:
 
 class Mosquitto(ChildProcess):
     """A Mosquitto on 127.0.0.1 (a free port unless given). `extra_conf` lines are appended to
-    its config (password file, ACL ...). Queue limits are raised so a burst after an outage is
-    not dropped, and persistence is off: a killed broker forgets, as a crashed one would."""
+    its config (password file, ACL ...). It has the limits every hallmesh broker has
+    (gateway/broker_limits.py: packet size, queues large enough that a burst after an outage
+    is not dropped, Nagle off) and persists to its folder: a clean stop and start keeps the
+    retained messages and sessions, as a hall's broker would; a kill loses what it had not
+    saved yet, as a crash would."""
 
     def __init__(self, port=None, extra_conf="", workdir=None):
         binary = mosquitto_binary()
@@ -98,9 +102,12 @@ class Mosquitto(ChildProcess):
         ChildProcess.__init__(self, [binary, "-c", self.conf], os.path.join(self.dir, "mosquitto.log"))
 
     def start(self):
+        from gateway.broker_limits import mosquitto_lines
         with open(self.conf, "w") as f:
-            f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "max_queued_messages 100000\nmax_inflight_messages 0\nmax_keepalive 65535\n" % self.port)
+            # `user`: a broker started as root keeps our user, who can write its folder
+            f.write("listener %d 127.0.0.1\nallow_anonymous true\nmax_keepalive 65535\nuser %s\n"
+                    % (self.port, getpass.getuser()))
+            f.write("\n".join(mosquitto_lines(self.dir)) + "\n")
             f.write(self.extra_conf)
         ChildProcess.start(self)
         if not wait_port(self.port):

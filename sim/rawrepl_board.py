@@ -370,11 +370,72 @@ def _crlf(text):
     return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
 
-if __name__ == "__main__":      # a board for manual use: python -m sim.rawrepl_board FLASH_DIR
-    board = RawReplBoard(sys.argv[1] if len(sys.argv) > 1 else "run/flash-board").start()
-    print("simulated ESP32 on %s (flash: %s); Ctrl-C to stop" % (board.port, board.flash.root))
+class FlashBooter:
+    """What a real board does at power-on and after machine.reset(): run the firmware in its
+    flash. Used by the command-line board, so a board flashed by hand comes online: each
+    reset stops the device that ran and boots what the flash holds now."""
+
+    def __init__(self, flash_dir, say=print):
+        self.flash_dir, self.say = flash_dir, say
+        self.device = None
+        self._lock = threading.Lock()
+
+    def __call__(self, _board=None):
+        from sim.device import SimDevice          # only the command line needs the simulator
+        with self._lock:
+            self.stop()
+            if not os.path.exists(os.path.join(self.flash_dir, "config.json")):
+                self.say("reset: no config.json in the flash yet: nothing to boot")
+                return
+            try:
+                self.device = SimDevice.from_flash(self.flash_dir)
+            except (ValueError, OSError) as exc:
+                self.say("reset: cannot boot the flash: %s" % exc)
+                return
+            self.device.start()
+            self.say("reset: booted %s from the flash (broker %s:%s)" % (
+                self.device.id, self.device.config["broker"]["host"], self.device.config["broker"]["port"]))
+
+    def stop(self):
+        if self.device is not None:
+            self.device.power_off()
+            self.device = None
+
+
+def main(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.rawrepl_board",
+        description="A simulated ESP32 with MicroPython on a pseudo-terminal: give its port to mpremote or "
+                    "flash.sh. After flashing, the board resets and boots the flashed firmware, which comes "
+                    "online at the broker written into its config.json.")
+    parser.add_argument("flash_dir", nargs="?", default="run/flash-board",
+                        help="host folder holding the board's flash (default run/flash-board)")
+    parser.add_argument("--micropython", default="1.24.1", metavar="VERSION",
+                        help="the MicroPython version the board reports (default 1.24.1)")
+    parser.add_argument("--no-boot", action="store_true",
+                        help="only the REPL: never run the flashed firmware (as before flashing)")
+    ns = parser.parse_args(argv)
+    try:
+        version = tuple(int(part) for part in ns.micropython.split("."))
+    except ValueError:
+        parser.error("--micropython: expected a version like 1.24.1, got %r" % ns.micropython)
+    booter = None if ns.no_boot else FlashBooter(ns.flash_dir, lambda text: print(text, flush=True))
+    board = RawReplBoard(ns.flash_dir, version=version, on_reset=booter).start()
+    print("simulated ESP32 on %s (flash: %s); Ctrl-C to stop" % (board.port, board.flash.root), flush=True)
+    if booter is not None:
+        booter()                     # power-on: a board flashed before boots at once
     try:
         while True:
             time.sleep(1)
     except KeyboardInterrupt:
+        pass
+    finally:
+        if booter is not None:
+            booter.stop()
         board.stop()
+    return 0
+
+
+if __name__ == "__main__":      # a board for manual use: python -m sim.rawrepl_board FLASH_DIR
+    sys.exit(main())

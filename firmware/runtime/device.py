@@ -11,6 +11,7 @@ import machine
 from protocol import codec, messages, topics
 from runtime import bootguard, settings
 from runtime.clock import Clock
+from runtime.eventid import EventIds
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
@@ -46,7 +47,7 @@ class Device:
         self.id = cfg["id"]
         self.clock = Clock()
         self.outbox = Outbox(root + "outbox.json")
-        self.seq = 0
+        self.ids = EventIds(self.id)   # never an id this device used before (runtime/eventid.py)
         self.sent = {}            # event id -> ticks of its last send, RAM only
         self.gateway_on = False
         self.rst = reset_cause()
@@ -72,9 +73,7 @@ class Device:
     def send(self, kind, **fields):
         """Make an event, keep it in the outbox and send it. Returns it, or None when the
         outbox is full (the app tells the user; nothing accepted is dropped)."""
-        self.seq += 1
-        event = messages.event(self.id + "-" + str(self.session) + "-" + str(self.seq), kind,
-                               self.clock.now_ms(), **fields)
+        event = messages.event(self.ids.next(), kind, self.clock.now_ms(), **fields)
         try:
             self.outbox.add(event)
         except OutboxFull:
@@ -127,7 +126,9 @@ class Device:
             return self.app.on_link(channel == "up")
         if channel == topics.ACK:
             messages.check_ack(msg)
-            event = self.outbox.take(msg["ack"])
+            event = self.outbox.take(msg["ack"])   # refused or failed, it goes too: never resent
+            if not msg["ok"]:
+                print("refused:", msg["ack"], msg.get("err", ""))
             if event is not None:
                 self.sent.pop(event["id"], None)
                 self.app.on_ack(event, msg)

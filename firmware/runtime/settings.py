@@ -3,6 +3,8 @@
 import json
 import os
 
+from runtime import flashfile
+
 KINDS = ("printer", "display", "pad")
 DEFAULTS = {"keepalive": 30, "poll_ms": 50, "wdt_ms": 60000, "resend_ms": 4000,
             "offline_reset_s": 900}
@@ -47,16 +49,15 @@ def load(root):
 
 
 def count_boot(root):
-    """Add one to the boot counter in flash and return it: the session number that makes
-    event ids unique across reboots and lets the gateway tell an old last-will from a new one."""
-    path = root + "session"
+    """Add one to the boot counter in flash and return it: the presence session that lets the
+    gateway tell an old last-will from a new one. Written atomically (runtime/flashfile.py); a
+    counter that cannot be written costs only that ordering, never an event id (those come
+    from runtime/eventid.py and need no flash)."""
+    session = flashfile.load(root + "session", int, 0) + 1
     try:
-        with open(path) as f:
-            session = int(f.read()) + 1
-    except (OSError, ValueError):
-        session = 1
-    with open(path, "w") as f:
-        f.write(str(session))
+        flashfile.save(root + "session", session)
+    except OSError:
+        pass
     return session
 
 

@@ -5,9 +5,7 @@ or by staff. The check-in issues a ticket of the booked service:
   later                                                -> an ordinary walk-in ticket
 A booked ticket is not bound by issuing hours or the daily cap: the hall agreed to it already.
 """
-import datetime
-
-from gateway.engine import commands
+from gateway.engine import commands, days
 from gateway.engine.state import APPOINTMENT, WALK_IN, Refused
 from gateway.engine.tickets import check_service, issue_events
 
@@ -28,8 +26,7 @@ def decide_book(state, cmd, now):
 
 
 def _clock(state, seconds):
-    local = seconds + state.hall.utc_offset_s
-    return datetime.datetime.fromtimestamp(local, tz=datetime.timezone.utc).strftime("%H:%M")
+    return days.local_datetime(state.hall, seconds).strftime("%H:%M")
 
 
 def decide_check_in(state, cmd, now):
@@ -38,7 +35,8 @@ def decide_check_in(state, cmd, now):
     if booking is None:
         raise Refused("booking code %s is not known" % code)
     if booking["used"] is not None:
-        raise Refused("booking %s was checked in already (%s)" % (code, state.tickets[booking["used"]].no))
+        used = state.tickets.get(booking["used"])
+        raise Refused("booking %s was checked in already (%s)" % (code, used.no if used else "an earlier day"))
     rules = state.hall.rules
     opens = booking["slot"] - rules.appt_early_min * 60
     if now < opens:

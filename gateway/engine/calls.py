@@ -91,7 +91,7 @@ def decide_call(state, cmd, now):
         raise Refused("no ticket waiting for window %d (%s)" % (win.number, ", ".join(win.services)))
     # the previous citizen's reason question ends: the pad's keys are the next citizen's now
     return cases.end_reason_question(state, win.number, now) + [
-        _ticket_event("ticket_called", ticket, win, cmd, now, waited_s=now - ticket.issued_at)]
+        _ticket_event("ticket_called", ticket, win, cmd, now, waited_s=max(0.0, now - ticket.issued_at))]
 
 
 def decide_recall(state, cmd, now):

@@ -10,6 +10,7 @@ PRINTED, STATUS = "printed", "status"
 TRANSFER, SIGN_IN, SIGN_OUT, PRIORITISE = "transfer", "sign_in", "sign_out", "prioritise"
 REASON, CASE_UPDATE = "reason", "case_update"
 BOOK, CHECK_IN = "book", "check_in"
+NEW_DAY, CLOCK_STEP = "new_day", "clock_step"
 
 WINDOW_ACTIONS = (CALL, RECALL, SKIP, FINISH, PAUSE, RESUME)
 
@@ -96,3 +97,13 @@ def printed(device, ticket, ok, why=""):
 
 def status(device, part, state):
     return {"type": STATUS, "device": device, "part": part, "state": state}
+
+
+def new_day():
+    """The gateway's day-boundary timer: begin the day `now` falls in, if it is a later one."""
+    return {"type": NEW_DAY}
+
+
+def clock_step(step_s):
+    """The gateway's clock jumped by `step_s` seconds (negative: back)."""
+    return {"type": CLOCK_STEP, "step_s": step_s}

@@ -29,11 +29,8 @@ def apply_printed(state, ev):
 
 
 def _latest_tid(state, no):
-    """The newest ticket with this number (numbers repeat from day to day, tids never)."""
-    for tid in reversed(state.tickets):        # tids ascend; a print follows its issue closely
-        if state.tickets[tid].no == no:
-            return tid
-    return None
+    """Today's ticket with this number (numbers repeat from day to day, tids never)."""
+    return state.by_no.get(no)
 
 
 def reprints_owed(state, device):

@@ -89,7 +89,7 @@ def view(state, device, svcs):
         block = mine[-1]
         start, end = days.day_bounds(state, block["day"])
         out[svc] = {"day": block["day"], "first": block["first"], "count": block["count"], "prefix": svc,
-                    "from": start, "until": end, "used": used(block), "tz": state.hall.utc_offset_s}
+                    "from": start, "until": end, "used": used(block), "tz": days.offset_at(state.hall, start)}
     return out
 
 
@@ -101,7 +101,7 @@ def decide_lease(state, cmd, now):
     count = cmd.get("count", LEASE_SIZE)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_LEASE:
         raise Refused("a lease is 1-%d numbers, not %r" % (MAX_LEASE, count))
-    day = days.hall_day(state, now)
+    day = days.current_day(state, now)
     events = []
     for svc in cmd["svcs"]:
         if svc not in state.hall.services:
@@ -139,7 +139,7 @@ def forget_before(state, day):
 
 def _number(svc, no):
     digits = no[len(svc):] if no.startswith(svc) else ""
-    if not digits.isdigit() or len(digits) != 3:
+    if len(digits) != 3 or not all("0" <= ch <= "9" for ch in digits):   # not str.isdigit: '²' is one
         raise Refused("%r is not a ticket number of service %s" % (no, svc))
     return int(digits)
 
@@ -152,7 +152,7 @@ def _block_of(state, device, svc, day, number):
 
 
 def decide_issue_offline(state, cmd, now):
-    """[day_started?, ticket_issued] for a ticket a printer issued from its block."""
+    """[ticket_issued] for a ticket a printer issued from its block, in the current day."""
     svc, no, device = cmd["svc"], cmd["no"], cmd["device"]
     if svc not in state.hall.services:
         raise Refused("unknown service %r" % (svc,))
@@ -160,7 +160,7 @@ def decide_issue_offline(state, cmd, now):
     if not cmd["at"] or cmd["at"] <= 0:
         raise Refused("offline ticket %s has no press time (a printer without the time issues none)" % no)
     issued_at = min(cmd["at"], now)          # a device clock ahead must not date it in the future
-    today, day = days.hall_day(state, now), days.hall_day(state, issued_at)
+    today, day = state.day, days.hall_day(state, issued_at)
     if day != today:
         raise Refused("offline ticket %s was issued on %s, a day that is over" % (no, day))
     block = _block_of(state, device, svc, day, number)
@@ -168,15 +168,11 @@ def decide_issue_offline(state, cmd, now):
         raise Refused("%s is not in a block of numbers leased to %s for %s" % (no, device, day))
     if number in block["used"]:
         raise Refused("%s was issued already" % no)
-    events = [days.day_started(state, today, now)] if today != state.day else []
-    expiring = set(events[0]["expired"]) if events else set()
-    line = [tid for tid in state.waiting[svc] if tid not in expiring]
     prio = GREEN if cmd["green"] else WALK_IN
-    ahead = lines.place(state, line, prio, issued_at)
-    events.append({"type": "ticket_issued", "at": issued_at, "tid": state.next_tid, "no": no, "svc": svc,
+    ahead = lines.place(state, state.waiting[svc], prio, issued_at)
+    return [{"type": "ticket_issued", "at": issued_at, "tid": state.next_tid, "no": no, "svc": svc,
                    "green": cmd["green"], "device": device, "day": day, "ahead": ahead, "prio": prio,
-                   "appt": "", "wait": wait_range(state, svc, ahead), "offline": True, "reported": now})
-    return events
+                   "appt": "", "wait": wait_range(state, svc, ahead), "offline": True, "reported": now}]
 
 
 def mark_used(state, ev):

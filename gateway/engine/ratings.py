@@ -75,10 +75,11 @@ def decide_rate(state, cmd, now):
 
 
 def apply_counted(state, ev):
-    ticket = state.tickets[ev["tid"]]
-    ticket.rating = ev["level"]
+    ticket = state.tickets.get(ev["tid"])    # a log from before days closed may rate one gone
+    if ticket is not None:
+        ticket.rating = ev["level"]
     win = state.windows[ev["window"]]
-    if win.open_rating == ticket.tid:
+    if win.open_rating == ev["tid"]:
         win.open_rating = None
 
 

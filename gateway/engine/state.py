@@ -1,7 +1,9 @@
 """The queue state: what folding the event log yields. Only `apply` (engine.core) changes it.
 
 Tickets are keyed by `tid`, a number that never repeats across days, because the printed
-number ("A001") starts again every day.
+number ("A001") starts again every day. The state holds the current day and the items still
+open (engine.days drops the rest at each day boundary), so its size does not grow with the
+years of log behind it; engine.snapshot writes it out and reads it back.
 """
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ class Ticket:
     transfers: int = 0
     to_window: int | None = None      # transferred to one window: only that window calls it
     on_time: bool | None = None       # finished within the service's time limit
+    ended: str = ""                   # why it ended with its day (engine.days), if it did
 
 
 @dataclass
@@ -66,7 +69,7 @@ class State:
     windows: dict                     # number -> WindowState
     waiting: dict                     # service code -> [tid], green ones first, each FIFO
     durations: dict                   # service code -> deque of recent service seconds
-    day: str | None = None            # calendar day of the latest ticket numbering
+    day: str | None = None            # the current hall day: the latest begun, never goes back
     numbers: dict = field(default_factory=dict)     # service code -> last number issued today
     next_tid: int = 1
     tickets: dict = field(default_factory=dict)     # tid -> Ticket
@@ -77,11 +80,15 @@ class State:
     print_failures: list = field(default_factory=list)   # (device, ticket no, why)
     unprinted: dict = field(default_factory=dict)   # device -> [tid] issued there, not on paper yet
     applied: int = 0                                # events folded so far
+    last_at: float = 0.0                            # latest `at` of the events folded
     directed: dict = field(default_factory=dict)    # window -> [tid] transferred to that window
     bookings: dict = field(default_factory=dict)    # booking code -> dict (svc, at, name, used)
     cases: dict = field(default_factory=dict)       # case id -> dict (follow-up of a low rating)
     next_case: int = 1
     leases: dict = field(default_factory=dict)      # service -> [block of numbers leased to a printer]
+    by_no: dict = field(default_factory=dict)       # "A001" -> tid, today's tickets: lookups by number
+    clock_steps: int = 0                            # clock jumps the gateway logged (engine.days)
+    last_clock_step: dict | None = None             # {"at", "step_s"} of the latest
 
     def ticket(self, tid):
         return self.tickets.get(tid)

@@ -1,19 +1,17 @@
 """Issuing tickets: numbering per service and day, issuing hours and caps, the day change.
 
 Numbers are the service code and three digits (A001 ... A999) and start again each day of the
-hall; the hall's day begins at its `day_starts` local time (default midnight), taken from the
-`now` handed in, never from a clock (engine.days). When a new day starts, tickets still
-waiting from an earlier day expire: the hall was closed in between. Numbers leased to
-printers for offline issuing are skipped (engine.leases).
+hall (engine.days: the day begins at its boundary, and a clock stepped back never reopens a
+closed day, so a number is never issued twice in a day). Numbers leased to printers for
+offline issuing are skipped (engine.leases).
 
 A refusal names the service and the rule, because the printer shows it to the citizen.
 """
 from gateway.engine import commands, leases, lines
-from gateway.engine.days import day_started as _day_started
-from gateway.engine.days import hall_day, minute_of_day
+from gateway.engine.days import minute_of_day
 from gateway.engine.estimate import wait_range
 from gateway.engine.leases import MAX_NUMBER
-from gateway.engine.state import EXPIRED, GREEN, WAITING, WALK_IN, Refused, Ticket
+from gateway.engine.state import GREEN, WAITING, WALK_IN, Refused, Ticket
 
 
 def ticket_number(code, n):
@@ -43,50 +41,30 @@ def check_service(state, svc):
 
 
 def issue_events(state, svc, now, prio, device, green, appt="", rules=True):
-    """[day_started?, ticket_issued]; `rules` False for a booked appointment (no hours or cap)."""
+    """[ticket_issued] in the current day; `rules` False for a booked appointment (no hours or
+    cap). engine.core has begun the day `now` falls in before this runs."""
     check_service(state, svc)
     if rules:
         _check_hours(state, svc, now)
-    day = hall_day(state, now)
-    events = []
-    if day != state.day:
-        events.append(_day_started(state, day, now))
-    number = leases.skip_leased(state, svc, day, 1 if day != state.day else state.numbers.get(svc, 0) + 1)
+    day = state.day
+    number = leases.skip_leased(state, svc, day, state.numbers.get(svc, 0) + 1)
     service = state.hall.services[svc]
     # the cap counts tickets, not numbers: those issued offline count, the skipped blocks do not
-    issued = (0 if day != state.day else state.numbers.get(svc, 0)) + leases.offline_issued(state, svc, day)
+    issued = state.numbers.get(svc, 0) + leases.offline_issued(state, svc, day)
     if rules and service.daily_cap and issued >= service.daily_cap:
         raise Refused("%s: all %d tickets for today are issued" % (service.name, service.daily_cap))
     if number > MAX_NUMBER:
         raise Refused("service %s has issued all %d numbers today" % (svc, MAX_NUMBER))
-    # the expired tickets leave the line, so place the ticket in the line without them
-    expiring = set(events[0]["expired"]) if events else set()
-    line = [tid for tid in state.waiting[svc] if tid not in expiring]
-    ahead = lines.place(state, line, prio, now)
-    events.append({"type": "ticket_issued", "at": now, "tid": state.next_tid,
-                   "no": ticket_number(svc, number), "svc": svc, "green": green,
-                   "device": device, "day": day, "ahead": ahead, "prio": prio, "appt": appt,
-                   "wait": wait_range(state, svc, ahead)})
-    return events
+    ahead = lines.place(state, state.waiting[svc], prio, now)
+    return [{"type": "ticket_issued", "at": now, "tid": state.next_tid,
+             "no": ticket_number(svc, number), "svc": svc, "green": green,
+             "device": device, "day": day, "ahead": ahead, "prio": prio, "appt": appt,
+             "wait": wait_range(state, svc, ahead)}]
 
 
 def decide_issue(state, cmd, now):
     prio = GREEN if cmd["green"] else WALK_IN
     return issue_events(state, cmd["svc"], now, prio, cmd["device"], cmd["green"])
-
-
-def apply_day_started(state, ev):
-    state.day = ev["day"]
-    state.numbers = {}
-    leases.forget_before(state, ev["day"])
-    gone = set(ev["expired"])
-    for ticket in (state.tickets[tid] for tid in gone):
-        ticket.status = EXPIRED
-    for lines_by in (state.waiting, state.directed):
-        for key, line in lines_by.items():
-            lines_by[key] = [tid for tid in line if tid not in gone]
-    for win in state.windows.values():
-        win.svc_calls = {}
 
 
 def apply_ticket_issued(state, ev):
@@ -98,8 +76,9 @@ def apply_ticket_issued(state, ev):
     # the decision placed it; the event says where, so a replay never second-guesses it
     index = min(ev["ahead"], len(state.waiting[svc]))
     state.tickets[ticket.tid] = ticket
+    state.by_no[ticket.no] = ticket.tid
     state.next_tid = max(state.next_tid, ticket.tid + 1)
-    state.day = ev["day"]
+    state.day = ev["day"] if state.day is None or ev["day"] > state.day else state.day
     if ev.get("offline"):
         leases.mark_used(state, ev)      # a leased number: online numbering goes on as it was
     else:
@@ -119,11 +98,10 @@ def decide_prioritise(state, cmd, now):
 
 
 def _waiting_by_no(state, no):
-    for line in state.waiting.values():
-        for tid in line:
-            if state.tickets[tid].no == no:
-                return state.tickets[tid]
-    raise Refused("no ticket %s is waiting" % no)
+    ticket = state.tickets.get(state.by_no.get(no))
+    if ticket is None or ticket.status != WAITING or ticket.to_window is not None:
+        raise Refused("no ticket %s is waiting" % no)
+    return ticket
 
 
 def apply_prioritised(state, ev):
@@ -135,5 +113,5 @@ def apply_prioritised(state, ev):
 
 
 DECIDERS = {commands.ISSUE: decide_issue, commands.PRIORITISE: decide_prioritise}
-APPLIERS = {"day_started": apply_day_started, "ticket_issued": apply_ticket_issued,
+APPLIERS = {"ticket_issued": apply_ticket_issued,
             "ticket_prioritised": apply_prioritised}

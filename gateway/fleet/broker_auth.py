@@ -13,6 +13,7 @@ import hmac
 import os
 import secrets
 
+from gateway import broker_limits
 from gateway.fleet import FleetError
 from gateway.fleet.registry import GATEWAY_USER, TOOL_USER
 from protocol import topics
@@ -20,9 +21,10 @@ from protocol import topics
 ITERATIONS = 101          # mosquitto_passwd's default for $7$
 SALT_BYTES = 12
 PASSWORD_FILE, ACL_FILE, CONF_FILE = "passwd", "acl", "mosquitto.conf"
+DATA_DIR = "data"                       # beside the files: where the broker keeps mosquitto.db
+PERSISTENCE_DIR = "/var/lib/mosquitto"  # the Debian package's, for a conf_text written alone
 # Mosquitto's default per-client queue (1000) silently drops QoS 1 messages for a subscriber
 # that falls behind in a burst (the gateway after a Wi-Fi outage of a whole hall).
-MAX_QUEUED_MESSAGES = 100000
 
 
 def hash_password(password, salt=None, iterations=ITERATIONS):
@@ -69,7 +71,7 @@ def acl_text(hall_id, device_ids, gateway_user=GATEWAY_USER, tool_user=TOOL_USER
     return "\n".join(out) + "\n"
 
 
-def conf_text(password_file, acl_file, host="0.0.0.0", port=1883, tls=None):
+def conf_text(password_file, acl_file, host="0.0.0.0", port=1883, tls=None, persistence_dir=PERSISTENCE_DIR):
     """A complete mosquitto.conf for the hall. tls: dict with cafile, certfile, keyfile (and
     optional port, default 8883): adds a TLS listener on `host` beside the plain one. The
     plain listener stays where --listen puts it: today's firmware speaks plain MQTT, so only
@@ -84,10 +86,7 @@ def conf_text(password_file, acl_file, host="0.0.0.0", port=1883, tls=None):
            "acl_file %s" % os.path.abspath(acl_file),
            "# the client id is the user name: a device cannot take over another's session",
            "use_username_as_clientid true",
-           "max_queued_messages %d" % MAX_QUEUED_MESSAGES,
-           "max_queued_bytes 0",
-           "max_inflight_messages 20",
-           "persistence false"]
+           ] + broker_limits.mosquitto_lines(persistence_dir)
     if tls:
         out += _tls_listener(host, tls)
     else:
@@ -111,12 +110,14 @@ def _tls_listener(host, tls):
 def write_broker_files(registry, out_dir, host="0.0.0.0", port=1883, tls=None):
     """Write passwd, acl and mosquitto.conf into out_dir; returns {name: path}."""
     os.makedirs(out_dir, mode=0o755, exist_ok=True)
+    data_dir = os.path.join(os.path.abspath(out_dir), DATA_DIR)
+    os.makedirs(data_dir, mode=0o755, exist_ok=True)
     paths = {name: os.path.join(out_dir, name) for name in (PASSWORD_FILE, ACL_FILE, CONF_FILE)}
     hall_id = registry.hall_id
     device_ids = [d.id for d in registry.list()]
     texts = {PASSWORD_FILE: password_file_text(registry.broker_users()),
              ACL_FILE: acl_text(hall_id, device_ids),
-             CONF_FILE: conf_text(paths[PASSWORD_FILE], paths[ACL_FILE], host, port, tls)}
+             CONF_FILE: conf_text(paths[PASSWORD_FILE], paths[ACL_FILE], host, port, tls, data_dir)}
     for name, text in texts.items():
         _write_atomic(paths[name], text)
     return paths

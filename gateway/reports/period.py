@@ -3,6 +3,8 @@ range of days. A hall day begins at its `day_starts` local time, as ticket numbe
 import datetime
 from dataclasses import dataclass
 
+from gateway.engine import days as days_of_hall
+
 PERIODS = ("day", "month", "quarter", "year")
 
 
@@ -11,23 +13,24 @@ class Period:
     label: str
     start: float        # seconds since the epoch, included
     end: float          # excluded
+    kind: str = "range"                  # day, month, quarter, year, range or all
+    first: datetime.date | None = None   # the first and last hall day of it
+    last: datetime.date | None = None
 
     def holds(self, at):
         return self.start <= at < self.end
 
 
 def _day_start(hall, day):
-    midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
-    return midnight - hall.utc_offset_s + hall.rules.day_starts_min * 60
+    return days_of_hall.day_start(hall, day)
 
 
 def local_day(hall, at):
-    local = at + hall.utc_offset_s - hall.rules.day_starts_min * 60
-    return datetime.datetime.fromtimestamp(local, tz=datetime.timezone.utc).date()
+    return datetime.date.fromisoformat(days_of_hall.day_of(hall, at))
 
 
 def local_hour(hall, at):
-    return datetime.datetime.fromtimestamp(at + hall.utc_offset_s, tz=datetime.timezone.utc).hour
+    return days_of_hall.local_datetime(hall, at).hour
 
 
 def days(hall, first, last):
@@ -35,7 +38,8 @@ def days(hall, first, last):
     if last < first:
         raise ValueError("the period ends (%s) before it starts (%s)" % (last, first))
     label = first.isoformat() if first == last else "%s to %s" % (first, last)
-    return Period(label, _day_start(hall, first), _day_start(hall, last + datetime.timedelta(days=1)))
+    return Period(label, _day_start(hall, first), _day_start(hall, last + datetime.timedelta(days=1)),
+                  "day" if first == last else "range", first, last)
 
 
 def around(hall, kind, day):
@@ -56,8 +60,9 @@ def around(hall, kind, day):
         raise ValueError("period must be one of %s, got %r" % (", ".join(PERIODS), kind))
     month = first.month - 1 + months
     after = datetime.date(first.year + month // 12, month % 12 + 1, 1)
-    return Period(label, _day_start(hall, first), _day_start(hall, after))
+    return Period(label, _day_start(hall, first), _day_start(hall, after), kind, first,
+                  after - datetime.timedelta(days=1))
 
 
 def everything():
-    return Period("all of the log", float("-inf"), float("inf"))
+    return Period("all of the log", float("-inf"), float("inf"), "all")

@@ -1,11 +1,15 @@
 """What the gateway needs from a store. SQLite implements it now; a PostgreSQL store can
-implement the same five methods later without the gateway noticing.
+implement the same methods later without the gateway noticing.
 
 Contract:
 - append(events, dedup=None): the events (JSON-able dicts) and, if given, the dedup record
-  (device, event id, ack dict) are durable together or not at all; returns after commit.
+  (device, event id, ack dict, body digest, seen_at s) are durable together or not at all;
+  returns after commit.
 - load_events(): every appended event, in append order (the log the state is folded from).
 - seen(device, event_id): the ack dict stored with that device event, or None.
+- recall(device, event_id): {body digest: ack dict} of every body this id was seen with.
+- heard_again(device, event_id, digest, at): a resend arrived at `at`; keeps its record longer.
+- prune_dedup(before): drops dedup records last heard before `before` s; returns how many.
 - next_session(): increments and returns the gateway's start counter (durably).
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
@@ -26,6 +30,15 @@ class Store:
         raise NotImplementedError
 
     def seen(self, device, event_id):
+        raise NotImplementedError
+
+    def recall(self, device, event_id):
+        raise NotImplementedError
+
+    def heard_again(self, device, event_id, digest, at):
+        raise NotImplementedError
+
+    def prune_dedup(self, before):
         raise NotImplementedError
 
     def next_session(self):

@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import threading
+import urllib.parse
 
 from gateway.store.base import Store, StoreError
 
@@ -22,15 +23,56 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS dedup (
     device   TEXT NOT NULL,
     event_id TEXT NOT NULL,
+    digest   TEXT NOT NULL DEFAULT '',
     ack      TEXT NOT NULL,
     last_seq INTEGER,
-    PRIMARY KEY (device, event_id)
+    seen_at  REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (device, event_id, digest)
 );
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 """
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+EVENT_COLUMNS = {"seq", "type", "at", "body"}
+
+
+def check_before_open(path):
+    """StoreError if `path` is not a hallmesh store or a new one: another application's SQLite
+    file, a file that is no SQLite at all, or a damaged store. Looked at read-only, before
+    anything (WAL mode, tables) is written, so a file refused here is left byte for byte."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError("%s: cannot read the store: %s" % (path, exc.strerror or exc))
+    if not head:
+        return                      # an empty file: sqlite makes a new database of it
+    if head != SQLITE_MAGIC:
+        raise StoreError("%s: cannot open the store: the file is not an SQLite database at all (it begins %r); "
+                         "left untouched: give --db a new file name" % (path, head[:8]))
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(path)), uri=True)
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+            if tables and not EVENT_COLUMNS <= columns:
+                raise StoreError("%s: cannot open the store: it is another application's SQLite database "
+                                 "(tables %s); left untouched: give --db a new file name"
+                                 % (path, ", ".join(sorted(tables)[:6])))
+            problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems and problems != ["ok"]:
+        raise StoreError("%s: cannot open the store: it is damaged (SQLite check: %s); left untouched: restore it from a "
+                         "backup, or start a new store with another --db" % (path, "; ".join(problems[:3])))
 
 
 class SqliteStore(Store):
@@ -40,11 +82,14 @@ class SqliteStore(Store):
         os.makedirs(folder, exist_ok=True)
         self._lock = threading.Lock()
         self._db = None
+        check_before_open(self.path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._upgrade_dedup()
             self._db.executescript(SCHEMA)
+            self._db.execute("CREATE INDEX IF NOT EXISTS dedup_seen_at ON dedup (seen_at)")
             self._check_version()
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -59,6 +104,23 @@ class SqliteStore(Store):
             self._db.execute("PRAGMA user_version=%d" % SCHEMA_VERSION)
         elif version != SCHEMA_VERSION:
             raise StoreError("%s: store schema %d, this gateway knows %d" % (self.path, version, SCHEMA_VERSION))
+
+    def _upgrade_dedup(self):
+        """A store from before body digests: its dedup records move to the new table with an
+        empty digest (gateway/dedup.py: they match any body) and the time of their event."""
+        cols = [row[1] for row in self._db.execute("PRAGMA table_info(dedup)")]
+        if not cols or "digest" in cols:
+            return
+        self._db.executescript("""
+            BEGIN IMMEDIATE;
+            ALTER TABLE dedup RENAME TO dedup_v1;
+            %s
+            INSERT INTO dedup (device, event_id, digest, ack, last_seq, seen_at)
+                SELECT d.device, d.event_id, '', d.ack, d.last_seq, COALESCE(e.at, 0)
+                FROM dedup_v1 d LEFT JOIN events e ON e.seq = d.last_seq;
+            DROP TABLE dedup_v1;
+            COMMIT;
+        """ % SCHEMA)
 
     def _transaction(self, work):
         """Run work(db) inside BEGIN IMMEDIATE ... COMMIT; nothing stays written on any error."""
@@ -89,9 +151,10 @@ class SqliteStore(Store):
             for row in rows:
                 last = db.execute("INSERT INTO events (type, at, body) VALUES (?, ?, ?)", row).lastrowid
             if dedup is not None:
-                device, event_id, ack = dedup
-                db.execute("INSERT INTO dedup (device, event_id, ack, last_seq) VALUES (?, ?, ?, ?)",
-                           (device, event_id, json.dumps(ack, ensure_ascii=False), last))
+                device, event_id, ack, digest, seen_at = _dedup_fields(dedup)
+                db.execute("INSERT INTO dedup (device, event_id, digest, ack, last_seq, seen_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           (device, event_id, digest, json.dumps(ack, ensure_ascii=False), last, seen_at))
             return last
 
         return self._transaction(work)
@@ -116,10 +179,27 @@ class SqliteStore(Store):
             return self._open_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
     def seen(self, device, event_id):
+        records = self.recall(device, event_id)
+        return next(iter(records.values())) if records else None
+
+    def recall(self, device, event_id):
         with self._lock:
-            row = self._open_db().execute("SELECT ack FROM dedup WHERE device = ? AND event_id = ?",
-                                   (device, event_id)).fetchone()
-        return json.loads(row[0]) if row else None
+            rows = self._open_db().execute("SELECT digest, ack FROM dedup WHERE device = ? AND event_id = ?",
+                                           (device, event_id)).fetchall()
+        return {digest: json.loads(ack) for digest, ack in rows}
+
+    def heard_again(self, device, event_id, digest, at):
+        self._transaction(lambda db: db.execute(
+            "UPDATE dedup SET seen_at = MAX(seen_at, ?) WHERE device = ? AND event_id = ? AND digest = ?",
+            (at, device, event_id, digest)))
+
+    def prune_dedup(self, before):
+        return self._transaction(lambda db: db.execute("DELETE FROM dedup WHERE seen_at < ?",
+                                                       (before,)).rowcount)
+
+    def count_dedup(self):
+        with self._lock:
+            return self._open_db().execute("SELECT COUNT(*) FROM dedup").fetchone()[0]
 
     def next_session(self):
         def work(db):
@@ -135,3 +215,11 @@ class SqliteStore(Store):
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _dedup_fields(dedup):
+    """(device, event id, ack[, digest[, seen_at]]) -> all five; older callers give three."""
+    device, event_id, ack = dedup[:3]
+    digest = dedup[3] if len(dedup) > 3 else ""
+    seen_at = dedup[4] if len(dedup) > 4 else 0.0
+    return device, event_id, ack, digest, float(seen_at)

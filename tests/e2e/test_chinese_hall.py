@@ -26,7 +26,7 @@ def test_a_chinese_hall_prints_shows_and_says_chinese(mosquitto, tmp_path):
         text = ticket.text()
         assert "河畔政务服务中心" in text and "户籍办理" in text and "前面还有0人" in text
         day = text.split("取号时间 ")[1][:10]
-        assert ticket.qr_codes == ["https://queue.example.gov.cn/riverside-zh/%s/A001" % day]
+        assert ticket.qr_codes == ["https://queue.example.gov.cn/t/riverside-zh/%s/A001" % day]
         pad.press("call")
         devices.wait_until(lambda: "A001 请到3号窗口" in hall_display.shows(), WAIT, "the call in Chinese",
                            seen=hall_display.shows)

@@ -121,12 +121,27 @@ def test_a_printer_prints_the_ticket_the_gateway_acknowledged():
     time.sleep_ms(50)
     dev.step()
     keys = events_sent(client, "key")
-    assert [(e["key"], e["id"]) for e in keys] == [("k1", "printer-1-1-1")]
-    deliver(dev, "ack", messages.ack("printer-1-1-1", result={"ticket": TICKET}))
+    assert [e["key"] for e in keys] == ["k1"] and keys[0]["id"].startswith("printer-1-")
+    deliver(dev, "ack", messages.ack(keys[0]["id"], result={"ticket": TICKET}))
     assert b"A023" in machine.uarts[1].written
     printed = events_sent(client, "printed")
     assert [(e["ticket"], e["ok"]) for e in printed] == [("A023", True)]
     assert [e["id"] for e in dev.outbox.items] == [printed[0]["id"]]
+
+
+def test_a_refused_event_leaves_the_outbox_and_is_never_sent_again():
+    dev = make("printer", "printer-1")
+    client = online(dev)
+    press(dev.board["keys"]["k1"])
+    time.sleep_ms(50)
+    dev.step()
+    printed_before = len(machine.uarts[1].written)
+    sent = [e["id"] for e in events_sent(client, "key")]
+    deliver(dev, "ack", messages.ack(sent[0], ok=False, error="bad_field: key event field 'at' must be 0-"))
+    assert len(dev.outbox) == 0, dev.outbox.items
+    assert len(machine.uarts[1].written) == printed_before
+    dev.resend(force=True)
+    assert [e["id"] for e in events_sent(client, "key")] == sent
 
 
 def test_a_printer_without_paper_reports_it_instead_of_printing():

@@ -10,7 +10,7 @@ from tests.support import micropython
 HERE = os.path.dirname(os.path.abspath(__file__))
 MOUNTS = ["protocol", "firmware", "boards", "tests/support/expect.py", "tests/firmware"]
 PATHS = ["tests/firmware/fakes", "firmware"]
-CASES = 32
+CASES = 33
 
 
 def summary(out):

@@ -91,7 +91,11 @@ def test_bad_input_is_counted_and_the_gateway_keeps_serving(gateway, devices):
                what="counters %s, have %s" % (expected, dict(gateway.counters)))
     ack = printer.wait_ack(printer.send("printer-1-9-2", "key", key="k1"))
     assert ack["ok"] and ack["res"]["ticket"]["no"] == "A001"
-    assert printer.acks("printer-1-9-1") == [] and "internal_error" not in gateway.counters
+    assert "internal_error" not in gateway.counters
+    # every event whose id can be read is answered, so the device drops it
+    refusal = printer.acks("printer-1-9-1")
+    assert [(a["ok"], "lacks field 'key'" in a["err"]) for a in refusal] == [(False, True)]
+    assert printer.acks("x")[0]["err"].startswith("bad_version")
 
 
 def test_a_device_birth_gets_the_time_and_its_view(gateway, devices):

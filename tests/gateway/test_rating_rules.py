@@ -71,8 +71,8 @@ def test_the_next_call_ends_the_reason_question_and_the_next_citizen_rates():
 def test_a_case_left_without_a_reason_says_so_in_the_cases_list():
     state, results = play(HALL, TWO_SERVED_A001_LOW + [(10, c.call(1))])
     log = records.read([e for r in results for e in r])
-    text = render.cases_table(HALL, list(log.cases.values()), T0 + 60)
-    assert cases.NO_REASON in text.splitlines()[2]
+    text = render.cases_table(HALL, list(log.cases.values()), T0 + 60, everything())
+    assert cases.NO_REASON in text.splitlines()[4]
 
 
 def test_a_call_without_a_pending_question_adds_nothing():
@@ -143,7 +143,7 @@ def test_the_national_scheme_by_default_level_3_is_satisfied():
     assert [HALL.rules.satisfied(level) for level in range(1, 6)] == [False, False, True, True, True]
     state, results = play(HALL, TWO_SERVED_A001_LOW[:4] + [(5, c.rate(1, 3, "A001", T0 + 5))])
     assert [e["type"] for e in results[-1]] == ["rating_counted"]       # no case
-    assert "levels 3-5 of 5" in report_text(state)
+    assert "satisfied = ratings at 基本满意, 满意, 非常满意" in report_text(state)
     assert " 100.0 %" in report_text(state).split("Windows")[1].splitlines()[3]
 
 
@@ -214,9 +214,11 @@ def test_overdue_cases_and_the_call_back_rate_in_reports():
     (_, late), = report_rows(log, HALL, everything(), "hall", now=next_day)
     assert (on_time["cases_overdue"], late["cases_overdue"]) == (0, 1)     # case 1 is resolved
     assert late["callback_rate"] == 0.5
-    table = render.cases_table(HALL, sorted(log.cases.values(), key=lambda x: x["case"]), next_day)
+    table = render.cases_table(HALL, sorted(log.cases.values(), key=lambda x: x["case"]), next_day, everything())
     rows = table.splitlines()
-    assert rows[2].split()[:4] == ["1", "2026-11-23", "2026-12-14", "resolved"]
-    assert rows[3].split()[:5] == ["2", "2026-11-23", "2026-12-14", "OVERDUE", "open"]
-    assert rows[-1] == "2 case(s), 1 overdue, call-back rate 50.0%"
-    assert "call-back rate 50.0 %" in report_text(state, next_day) and "1 overdue" in report_text(state, next_day)
+    assert rows[4].split()[:4] == ["1", "2026-11-23", "2026-12-14", "resolved"]
+    assert rows[5].split()[:5] == ["2", "2026-11-23", "2026-12-14", "OVERDUE", "open"]
+    assert rows[-1].startswith("total: 2 case(s)") and "1 overdue" in rows[-1]
+    assert rows[-1].endswith("call-back rate 50.0%")
+    summary = report_text(state, next_day).splitlines()[-1]
+    assert "1 overdue" in summary and "call-back rate 50.0 %" in summary

@@ -1,7 +1,7 @@
 # Protocol tests in the Python subset MicroPython runs: pytest runs them under CPython and
 # tests/protocol/test_under_micropython.py runs the same functions under MicroPython.
 from protocol import ProtocolError, codec, messages, topics
-from tests.support.expect import raises_naming
+from tests.support.expect import raises, raises_naming
 
 
 def test_device_topics_follow_the_layout():
@@ -66,7 +66,7 @@ def test_events_are_validated_field_by_field():
     raises_naming(ProtocolError, "bool", messages.check_event, {"id": "a", "t": "rate", "level": True, "ticket": ""})
     raises_naming(ProtocolError, "'at'", messages.check_event, {"id": "a", "t": "key", "key": "k", "at": -1})
     raises_naming(ProtocolError, "'id'", messages.check_event, {"id": "x" * 49, "t": "key", "key": "k"})
-    raises_naming(ProtocolError, "'ok'", messages.check_event, {"id": "a", "t": "printed", "ticket": "A1"})
+    raises_naming(ProtocolError, "'ok'", messages.check_event, {"id": "a", "t": "printed", "ticket": "A001"})
     raises_naming(ProtocolError, "'state'", messages.check_event, {"id": "a", "t": "status", "part": "paper"})
 
 
@@ -90,3 +90,84 @@ def test_a_config_command_must_say_what_to_set():
     assert messages.check_command(messages.command("config", set={"keepalive": 20}))["set"] == {"keepalive": 20}
     raises_naming(ProtocolError, "'set'", messages.check_command, {"c": "config"})
     raises_naming(ProtocolError, "must be dict", messages.check_command, {"c": "config", "set": [1]})
+
+
+def _key_event(**fields):
+    msg = {"id": "printer-1-1-1", "t": "key", "at": 0, "key": "k1"}
+    for name in fields:
+        msg[name] = fields[name]
+    return msg
+
+
+def test_numbers_are_ascii_digits_within_their_ranges():
+    raises_naming(ProtocolError, "'at' must be 0-", messages.check_event, _key_event(at=10 ** 400))
+    raises_naming(ProtocolError, "'at' must be 0-", messages.check_event, _key_event(at=messages.MAX_AT_MS + 1))
+    assert messages.check_event(_key_event(at=messages.MAX_AT_MS))["at"] == messages.MAX_AT_MS
+    raises_naming(ProtocolError, "'at' must be int, got float", messages.check_event, _key_event(at=1.5))
+    raises_naming(ProtocolError, "'level' must be 1-9", messages.check_event,
+                  {"id": "a", "t": "rate", "level": 10 ** 300, "ticket": ""})
+    raises_naming(ProtocolError, "'ses' must be 0-", messages.check_presence, {"on": True, "ses": 2 ** 64})
+    raises_naming(ProtocolError, "'rssi'", messages.check_presence, {"on": True, "ses": 1, "rssi": -10 ** 30})
+    raises_naming(ProtocolError, "'heap'", messages.check_presence, {"on": True, "ses": 1, "heap": "lots"})
+
+
+def test_ticket_numbers_and_keys_take_only_ascii_digits():
+    assert messages.ascii_digits("017") and not messages.ascii_digits("")
+    for digits in ("\u00b2", "\u0663", "\uff11", "\u2460"):     # superscript 2, Arabic-Indic 3, fullwidth 1, circled 1
+        assert not messages.ascii_digits("01" + digits)
+        raises_naming(ProtocolError, "'offline' must be a ticket number", messages.check_event,
+                      _key_event(offline="A01" + digits, at=5))
+        raises_naming(ProtocolError, "'key' must be a name", messages.check_event, _key_event(key="r" + digits))
+        raises_naming(ProtocolError, "'to'", messages.check_event, _key_event(key="transfer", to="w" + digits))
+        raises_naming(ProtocolError, "'ticket'", messages.check_event,
+                      {"id": "a", "t": "rate", "level": 5, "ticket": "A00" + digits})
+    assert messages.check_event(_key_event(offline="BC1234", at=5))
+    assert messages.check_event(_key_event(key="transfer", to="w12"))
+    assert messages.check_event(_key_event(key="transfer", to="B"))
+    raises_naming(ProtocolError, "ticket number", messages.check_event, _key_event(offline="a017", at=5))
+
+
+def test_no_control_character_or_lone_surrogate_in_any_text():
+    for bad in ("\n", "\r", "\x00", "\x1b[2J", "\u0085", "\u2028", "\u202e", "\ud800", "\udfff"):
+        raises_naming(ProtocolError, "control character", messages.check_event,
+                      {"id": "a", "t": "status", "part": "paper", "state": "ok" + bad + "x"})
+        raises_naming(ProtocolError, "'id'", messages.check_event, _key_event(id="p-1" + bad))
+        raises_naming(ProtocolError, "'fw'", messages.check_presence, {"on": True, "ses": 1, "fw": "1" + bad})
+        raises_naming(ProtocolError, "'why'", messages.check_event,
+                      {"id": "a", "t": "printed", "ticket": "A001", "ok": False, "why": bad})
+    chinese = {"id": "a", "t": "status", "part": "paper", "state": "缺纸"}
+    assert messages.check_event(chinese) is chinese
+
+
+def test_true_is_not_version_one():
+    exc = raises_naming(ProtocolError, "version", codec.decode, b'{"v": true, "id": "x"}')
+    assert exc.reason == "bad_version"
+    assert codec.decode(b'{"v": 1.0, "id": "x"}')["v"] == 1    # JSON has one kind of number
+
+
+def test_nesting_is_measured_before_it_is_parsed():
+    deep = b'{"v": 1, "id": "p-1-1-9", "x": ' + b"[" * 900 + b"]" * 900 + b"}"
+    exc = raises_naming(ProtocolError, "nested deeper", codec.decode, deep)
+    assert exc.reason == "too_deep"
+    ok = b'{"v": 1, "id": "a", "x": ' + b"[" * (codec.MAX_DEPTH - 1) + b"]" * (codec.MAX_DEPTH - 1) + b"}"
+    assert codec.decode(ok)["id"] == "a"
+    brackets_in_text = b'{"v": 1, "id": "a", "x": "' + b"[{" * 40 + b'"}'
+    assert codec.decode(brackets_in_text)["id"] == "a"
+
+
+def test_the_id_of_a_refused_payload_can_still_be_read():
+    assert codec.readable_id(b'{"x": ' + b"[" * 900 + b"]" * 900 + b', "id": "p-1-1-9"}') == "p-1-1-9"
+    assert codec.readable_id(b'{"v": 2, "id": "p-1-1-8", "t": "key"}') == "p-1-1-8"
+    assert codec.readable_id(b'{"id": "p-1-1-7", "t": "key", "key": ') == "p-1-1-7"    # cut short
+    assert codec.readable_id(b'{"x": {"id": "inner"}, "y": "id", "z": ["id", "q"]}') is None
+    assert codec.readable_id(b'{"id": 7}') is None
+    assert codec.readable_id(b"\xff\xfe") is None
+    assert messages.event_id({"id": "x" * messages.MAX_ID}) == "x" * messages.MAX_ID
+    assert messages.event_id({"id": "x" * (messages.MAX_ID + 1)}) is None
+    assert messages.event_id([1]) is None
+
+
+def test_refusals_say_why_in_a_reason_name():
+    assert raises(ProtocolError, codec.decode, b"{nope").reason == "malformed"
+    assert raises(ProtocolError, codec.decode, b"{" + b" " * 3000 + b"}").reason == "too_large"
+    assert raises(ProtocolError, messages.check_event, {"id": "a", "t": "key"}).reason == "bad_field"
