@@ -96,8 +96,10 @@ class Gateway:
         self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence,
                                monotonic=self.monotonic)
         self.service.begin_session(self.store.next_session())
-        log.info("hall %s: %d events replayed, session %d", self.hall.id,
-                 self.service.state.applied, self.service.session)
+        rebuilt = self.service.rebuilt
+        log.info("hall %s: state rebuilt in %.2f s from %s + %d events of the log, session %d", self.hall.id,
+                 rebuilt.seconds, "the snapshot at event %d" % rebuilt.from_snapshot if rebuilt.from_snapshot
+                 else "no snapshot", rebuilt.tail, self.service.session)
         self.service.tick()      # a day that began while the gateway was down begins before any view
         self._client = self._make_client()
         self._worker = threading.Thread(target=self._run, name="hallmesh-gw-worker", daemon=True)

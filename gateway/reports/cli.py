@@ -5,7 +5,9 @@ import os
 import sys
 import time
 
-from gateway.engine import Refused, commands, decide, fold
+from gateway import snapshots
+from gateway.engine import Refused, commands, decide
+from gateway.engine.days import DAY_S
 from gateway.reports import records, render, svg
 from gateway.reports.period import PERIODS, around, days, everything, local_day
 from gateway.reports.periodic import BY, hourly_waits, report_rows
@@ -71,47 +73,68 @@ def _fail(text):
     return 2
 
 
-def _events(ns):
+def _store(ns):
+    """The store to read, opened; LookupError naming what is wrong."""
     from gateway.store import StoreError, open_store
     if not os.path.exists(ns.db):
         raise LookupError("no store at %s (run the gateway first)" % ns.db)
     try:
-        with open_store(ns.db) as store:
-            return store.load_events()
+        return open_store(ns.db)
     except StoreError as exc:
         raise LookupError(str(exc))
 
 
-def _period(ns, hall, events):
+def _period(ns, hall, store):
     if ns.first or ns.last:
         first = ns.first or ns.last
         return days(hall, first, ns.last or first)
     kind = ns.period or ("quarter" if ns.awards else None)
     if kind is None:
         return None
-    day = ns.date or (local_day(hall, events[-1]["at"]) if events else datetime.date.today())
+    latest = store.last_event_at()
+    day = ns.date or (local_day(hall, latest) if latest is not None else datetime.date.today())
     return around(hall, kind, day)
 
 
+def _read_period(store, period):
+    """The records of a period, streamed from the store: the period's events and a day either
+    side (a ticket's events all fall within its own hall day, which may start or end at
+    another wall-clock time than the period's)."""
+    if period is None:
+        return records.read(event for _, event in store.iter_events())
+    margin = DAY_S + 3600
+    return records.read(store.iter_events_between(period.start - margin, period.end + margin))
+
+
 def run_report(ns, hall):
+    from gateway.store import StoreError
     try:
-        events = _events(ns)
+        store = _store(ns)
     except LookupError as exc:
         return _fail(exc)
-    log = records.read(events)
+    try:
+        with store:
+            return _report(ns, hall, store)
+    except StoreError as exc:
+        return _fail(exc)
+
+
+def _report(ns, hall, store):
     if ns.what == "cases":
+        log = _read_period(store, None)
         sys.stdout.write(render.cases_table(sorted(log.cases.values(), key=lambda c: c["case"])) + "\n")
         return 0
     try:
-        period = _period(ns, hall, events)
+        period = _period(ns, hall, store)
     except ValueError as exc:
         return _fail(exc)
+    log = _read_period(store, period)
     rows = report_rows(log, hall, period or everything(), ns.by)
     if ns.format == "csv":
         sys.stdout.write(render.report_csv(ns.by, rows))
     else:
         if period is None:     # no period asked: the queue as it stands, then the whole log
-            sys.stdout.write(state_report_text(fold(hall, events)) + "\n")
+            sys.stdout.write(state_report_text(snapshots.rebuild(hall, store).state) + "\n")
         awards = None
         if ns.awards:
             p = period or everything()
@@ -137,16 +160,15 @@ def _charts(directory, log, hall, period):
 def _append_decision(ns, hall, command):
     """Decide `command` against the log and append what it yields; a running gateway applies
     it within a second (it reads what other tools append). Returns an exit code."""
-    from gateway.store import open_store
     try:
-        events = _events(ns)
+        store = _store(ns)
     except LookupError as exc:
         return _fail(exc)
-    try:
-        new = decide(fold(hall, events), command, time.time())
-    except Refused as exc:
-        return _fail(exc)
-    with open_store(ns.db) as store:
+    with store:
+        try:
+            new = decide(snapshots.rebuild(hall, store).state, command, time.time())
+        except Refused as exc:
+            return _fail(exc)
         store.append(new)
     return 0
 
