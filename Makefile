@@ -20,13 +20,16 @@ demo: setup
 	$(VENV)/bin/hallmesh demo $(ARGS)
 
 # Mosquitto (the real broker the integration tests start on free ports), Node.js (which runs
-# the official MicroPython WebAssembly build), a CJK bitmap font and Chromium (a real browser
+# the official MicroPython WebAssembly build), a CJK bitmap font, a CJK chart font and Chromium (a real browser
 # for the ticket status page) come from the system's packages when absent.
 test-deps: setup
 	@if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then \
 		echo "installing mosquitto"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q mosquitto; fi
 	@if [ ! -f /usr/share/fonts/opentype/unifont/unifont.otf ]; then \
 		echo "installing fonts-unifont"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q fonts-unifont; fi
+	@if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+		echo "installing fonts-noto-cjk (Chinese text on the report charts)"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q fonts-noto-cjk; fi
 	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
 		echo "installing chromium (the ticket status page is tested in a real browser)"; \
 		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; fi

@@ -13,6 +13,9 @@ class Period:
     label: str
     start: float        # seconds since the epoch, included
     end: float          # excluded
+    kind: str = "range"                  # day, month, quarter, year, range or all
+    first: datetime.date | None = None   # the first and last hall day of it
+    last: datetime.date | None = None
 
     def holds(self, at):
         return self.start <= at < self.end
@@ -35,7 +38,8 @@ def days(hall, first, last):
     if last < first:
         raise ValueError("the period ends (%s) before it starts (%s)" % (last, first))
     label = first.isoformat() if first == last else "%s to %s" % (first, last)
-    return Period(label, _day_start(hall, first), _day_start(hall, last + datetime.timedelta(days=1)))
+    return Period(label, _day_start(hall, first), _day_start(hall, last + datetime.timedelta(days=1)),
+                  "day" if first == last else "range", first, last)
 
 
 def around(hall, kind, day):
@@ -56,8 +60,9 @@ def around(hall, kind, day):
         raise ValueError("period must be one of %s, got %r" % (", ".join(PERIODS), kind))
     month = first.month - 1 + months
     after = datetime.date(first.year + month // 12, month % 12 + 1, 1)
-    return Period(label, _day_start(hall, first), _day_start(hall, after))
+    return Period(label, _day_start(hall, first), _day_start(hall, after), kind, first,
+                  after - datetime.timedelta(days=1))
 
 
 def everything():
-    return Period("all of the log", float("-inf"), float("inf"))
+    return Period("all of the log", float("-inf"), float("inf"), "all")

@@ -10,6 +10,7 @@ Contract:
 - recall(device, event_id): {body digest: ack dict} of every body this id was seen with.
 - heard_again(device, event_id, digest, at): a resend arrived at `at`; keeps its record longer.
 - prune_dedup(before): drops dedup records last heard before `before` s; returns how many.
+- read_meta(key) / write_meta(key, value): small named texts of the store (its hall id).
 - next_session(): increments and returns the gateway's start counter (durably).
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
@@ -18,6 +19,8 @@ Contract:
 - save_snapshot(position, hall, version, day, body) / latest_snapshot(hall, version) ->
   (position, body) or None: the state after every event up to `position` (gateway/snapshots.py).
 - find_ticket(day, no): the ticket_issued event of that ticket, by an index, or None.
+- load_totals() / save_totals(totals): the gateway's counters (gateway/counters.py), a
+  JSON-able dict kept across restarts; {} before the first save.
 - close().
 """
 
@@ -45,6 +48,12 @@ class Store:
     def prune_dedup(self, before):
         raise NotImplementedError
 
+    def read_meta(self, key):
+        raise NotImplementedError
+
+    def write_meta(self, key, value):
+        raise NotImplementedError
+
     def next_session(self):
         raise NotImplementedError
 
@@ -64,6 +73,12 @@ class Store:
         raise NotImplementedError
 
     def find_ticket(self, day, no):
+        raise NotImplementedError
+
+    def load_totals(self):
+        raise NotImplementedError
+
+    def save_totals(self, totals):
         raise NotImplementedError
 
     def close(self):

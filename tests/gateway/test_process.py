@@ -94,7 +94,7 @@ def test_sigkill_after_an_ack_loses_nothing(mosquitto, process):
     assert "printer-1: ticket A001 (Residence permits) issued, 0 ahead" in log
     assert "window 1: calls A001" in log
     # the first run began the day and took a snapshot of it: the restart folds only the tail
-    assert re.search(r"state rebuilt in [\d.]+ s from the snapshot at event 1 \+ \d+ events of the log, session 2",
+    assert re.search(r"state rebuilt in [\d.]+ s from the snapshot at event \d+ \+ \d+ events of the log, session 2",
                      log), log
 
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from gateway import cli
-from gateway.reports import awards, records, render, svg
+from gateway.reports import awards, records, render
 from gateway.reports.period import around, days, everything
 from gateway.reports.periodic import hourly_waits, report_rows
 from gateway.reports.stats import wilson
@@ -64,7 +64,7 @@ def independent_by_window(events, levels):
         mine = [tid for tid, w in last_window.items() if w == window]
         done = [tid for tid in mine if tid in served]
         rated = [rating[tid] for tid in done if tid in rating]
-        good = sum(1 for level in rated if level >= levels - 1)
+        good = sum(1 for level in rated if level >= 3)     # 好差评: 基本满意 and better are good
         waits = [(first_call[tid] - issued[tid]["at"]) / 60 for tid in mine]
         times = [served[tid]["served_s"] / 60 for tid in done]
         out[window] = {
@@ -201,20 +201,6 @@ def test_awards_need_enough_ratings():
     assert awards.rank([(1, few)], hall.awards, 1) == [(None, 1, few, False, "3 counted ratings < 100")]
 
 
-def test_charts_are_svg(month, log):
-    period = everything()
-    text = svg.satisfaction_by_window(report_rows(log, month.hall, period, "window"))
-    root = ET.fromstring(text)
-    bars = [e for e in root.iter("{http://www.w3.org/2000/svg}rect")][1:]
-    assert len(bars) == 8
-    heights = {round(float(b.get("height"))) for b in bars}
-    assert len(heights) > 1                       # window 6 stands out
-    hours = hourly_waits(log, month.hall, period)
-    assert set(hours) <= set(range(9, 18)) and 9 in hours
-    root = ET.fromstring(svg.waiting_by_hour(hours))
-    assert len([e for e in root.iter("{http://www.w3.org/2000/svg}rect")]) == 1 + len(hours)
-
-
 # --- the command line ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -273,6 +259,10 @@ def test_cli_month_csv_matches_the_figures(month, log, month_files, capsys):
                      "--date", "2026-11-10", "--by", "window", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     want = dict(report_rows(log, month.hall, around(month.hall, "month", NOV), "window"))
+    total = rows.pop()
+    hall_total = report_rows(log, month.hall, around(month.hall, "month", NOV), "hall")[0][1]
+    assert total["window"] == "total" and int(total["served"]) == hall_total["served"] == sum(
+        f["served"] for f in want.values())
     assert [int(r["window"]) for r in rows] == list(range(1, 9))
     for row in rows:
         f = want[int(row["window"])]
@@ -287,8 +277,8 @@ def test_cli_table_with_awards_and_charts(month_files, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2026-Q4, by staff" in out and "Red-flag window" in out and "rule: ranked by" in out
     assert "satisfied [95% CI]" in out
-    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == ["satisfaction_by_window.svg",
-                                                                       "waiting_by_hour.svg"]
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
+        "satisfaction_by_window.png", "satisfaction_by_window.svg", "waiting_by_hour.png", "waiting_by_hour.svg"]
 
 
 def test_cli_date_range(month_files, capsys):
@@ -313,7 +303,8 @@ def test_cli_cases_list_and_update(month, tmp_path, capsys):
     assert cli.main(["case", "update", str(open_case["case"]), "--status", "called_back"] + args) == 2
     assert "called_back already" in capsys.readouterr().err
     assert cli.main(["report", "cases"] + args) == 0
-    line = next(l for l in capsys.readouterr().out.splitlines() if l.split()[:2] == [str(open_case["case"]), "called_back"])
+    line = next(l for l in capsys.readouterr().out.splitlines()
+                if l.split()[:1] == [str(open_case["case"])] and "called_back" in l.split())
     assert line.rstrip().endswith("rang")
 
 
