@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo")
 LOG_MAX_MB = 10      # one log file's size before it is rotated
 LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
@@ -54,6 +54,8 @@ def build_parser():
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
     from gateway.fleet import cli as fleet_cli
     fleet_cli.register(sub)
+    from gateway import hall_cli
+    hall_cli.register(sub)
     from gateway import stats_cli
     stats_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
@@ -115,37 +117,80 @@ def fleet_options(path, hall):
 
 def run_gateway(ns):
     from gateway.broker import EmbeddedBroker
+    from gateway.exclusive import AlreadyRunning, LockError, StoreLock
     from gateway.mqtt import Gateway
     from gateway.store import StoreError
+    from gateway.web import PortTaken, StatusServer
 
     setup_logging(ns.verbose, ns.log_file, ns.log_max_mb, ns.log_keep)
     hall = load_hall(ns.hall)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    broker = EmbeddedBroker().start() if ns.embedded_broker else None
-    host, port = (broker.host, broker.port) if broker else ns.broker
+    # everything that can refuse is checked before the gateway goes online: the store's
+    # lock, the HTTP port, another gateway of the hall on the broker
+    lock, gateway, web, broker = StoreLock(ns.db), None, None, None
     try:
-        gateway = Gateway.from_files(hall, ns.db, host, port, **fleet_options(ns.fleet, hall))
+        lock.acquire()
+        gateway = Gateway.from_files(hall, ns.db, *ns.broker, **fleet_options(ns.fleet, hall))
+        web = StatusServer(gateway, *ns.http) if ns.http else None
+        broker = EmbeddedBroker().start() if ns.embedded_broker else None
+        if broker:
+            gateway.host, gateway.port = broker.host, broker.port
+        if not wait_for_no_twin(gateway, probe_credentials(ns.fleet, hall), stopping):
+            return 0 if stopping.is_set() else 2
         if not gateway.start(wait=10.0):
-            log.warning("no broker at %s:%d yet; still trying", host, port)
-    except StoreError as exc:
-        print("hallmesh: %s" % exc, file=sys.stderr)
-        return 2
-    web = None
-    if ns.http:
-        from gateway.web import StatusServer
-        web = StatusServer(gateway, *ns.http).start()
-    try:
+            log.warning("no broker at %s:%d yet; still trying", gateway.host, gateway.port)
+        if web:
+            web.start()
         while not stopping.wait(1.0):
             pass
+    except (AlreadyRunning, LockError, PortTaken, StoreError) as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        return 2
     finally:
         if web:
             web.stop()
-        gateway.stop()
+        if gateway:
+            gateway.stop()
         if broker:
             broker.stop()
+        lock.release()
     return 0
+
+
+def probe_credentials(path, hall):
+    """The read-only tool account for asking the broker about the hall's gateway: with the
+    gateway's own account (its user name is its client id) the asking would push it off."""
+    if not path:
+        return None
+    from gateway.fleet.registry import Registry
+    return Registry(path, hall=hall).account("tool")
+
+
+def wait_for_no_twin(gateway, credentials, stopping):
+    """True once the broker answers and says no gateway of this hall is online; False (and
+    why, on stderr) if one is, or if asked to stop while waiting for the broker."""
+    from gateway.exclusive import BrokerUnreachable, hall_gateway_online
+    said = False
+    while not stopping.is_set():
+        try:
+            twin = hall_gateway_online(gateway.host, gateway.port, gateway.hall.id, credentials)
+        except BrokerUnreachable as exc:
+            if not said:
+                log.warning("%s; still trying (the gateway goes online once it answers)", exc)
+                said = True
+            stopping.wait(1.0)
+            continue
+        if twin is None:
+            return True
+        print("hallmesh: the gateway of hall %s is already online at %s:%d (session %s): one hall has "
+              "one gateway; stop that one first (a gateway that died without a goodbye is marked "
+              "offline by the broker within %d s)" % (gateway.hall.id, gateway.host, gateway.port,
+                                                     twin.get("ses", "?"), gateway.keepalive * 3 // 2),
+              file=sys.stderr)
+        return False
+    return False
 
 
 def run_office(ns):
@@ -173,7 +218,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command in ("devices", "stats"):
+    if ns.command in ("devices", "stats", "hall"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

@@ -5,7 +5,7 @@ only for the pad: a rating request disappears from its view when the timeout pas
 """
 from gateway.engine import leases, rating_open
 from gateway.engine.cases import reason_open
-from protocol import VERSION
+from protocol import VERSION, topics
 
 
 def due(state, ticket):
@@ -88,3 +88,15 @@ def device_view(state, device, now, seq=0):
 def all_views(state, now):
     """device id -> view (seq 0) for every device of the hall."""
     return {dev_id: device_view(state, dev, now) for dev_id, dev in state.hall.devices.items()}
+
+
+def device_messages(state, device, now, seq=0):
+    """[(topic suffix, body)] the gateway keeps retained for one device: its view, and for a
+    printer each service's lease on a topic of its own ("lease/A"), so that no message a
+    printer must read grows with the number of its services (docs/protocol.md)."""
+    body = device_view(state, device, now, seq)
+    leased = body.pop("lease", None) or {}
+    out = [(topics.VIEW, body)]
+    for svc in sorted(leased):
+        out.append((topics.LEASE + "/" + svc, dict(leased[svc], kind="lease", svc=svc)))
+    return out

@@ -17,6 +17,7 @@ from runtime.outbox import Outbox, OutboxFull
 
 FIRMWARE = "0.3.0"
 INBOX_MAX = 16
+LEASE_PREFIX = topics.LEASE + "/"     # lease/<service>: a printer's lease of one service
 RESET_CAUSES = {"PWRON_RESET": "power", "HARD_RESET": "hard", "WDT_RESET": "watchdog",
                 "DEEPSLEEP_RESET": "deepsleep", "SOFT_RESET": "soft"}
 
@@ -134,6 +135,8 @@ class Device:
                 self.app.on_ack(event, msg)
         elif channel == topics.VIEW:
             self.app.on_view(messages.check_view(msg))
+        elif channel.startswith(LEASE_PREFIX):
+            self.app.on_lease(channel[len(LEASE_PREFIX):], msg)
         elif channel == topics.COMMAND:
             self._command(messages.check_command(msg))
 

@@ -173,6 +173,8 @@ class Link:
         if isinstance(topic, bytes):
             topic = topic.decode()
         channel = "gw" if topic == self.gw_topic else topic[len(self.prefix):]
+        if not payload:
+            return        # a retained message the gateway cleared: nothing to act on
         try:
             msg = codec.decode(payload)
         except Exception:

@@ -11,12 +11,15 @@ def satisfied(level, levels):
 
 
 def service_figures(state):
-    rows = {code: {"name": svc.name, "issued": 0, "served": 0, "no_show": 0, "serving": 0, "waiting": 0,
-                   "expired": 0} for code, svc in state.hall.services.items()}
+    # removed services too, under the last name they had (engine/changes.py)
+    names = dict(state.service_names, **{code: svc.name for code, svc in state.hall.services.items()})
+    rows = {code: {"name": name, "issued": 0, "served": 0, "no_show": 0, "serving": 0, "waiting": 0,
+                   "expired": 0} for code, name in names.items()}
     status_column = {FINISHED: "served", SKIPPED: "no_show", CALLED: "serving", WAITING: "waiting",
                      EXPIRED: "expired"}
     for ticket in state.tickets.values():
-        row = rows[ticket.svc]
+        row = rows.setdefault(ticket.svc, {"name": ticket.svc, "issued": 0, "served": 0, "no_show": 0,
+                                           "serving": 0, "waiting": 0, "expired": 0})
         row["issued"] += 1
         column = status_column.get(ticket.status)
         if column:
@@ -26,8 +29,10 @@ def service_figures(state):
 
 def window_figures(state):
     levels = state.hall.rating_levels
+    every = dict(state.retired_windows)     # removed windows keep their rows
+    every.update(state.windows)
     rows = {n: {"served": 0, "no_show": 0, "counted": 0, "satisfied": 0, "satisfaction": None,
-                "flagged": win.flagged} for n, win in state.windows.items()}
+                "flagged": win.flagged} for n, win in every.items()}
     for ticket in state.tickets.values():
         if ticket.window is None:
             continue

@@ -10,6 +10,7 @@ Contract:
 - recall(device, event_id): {body digest: ack dict} of every body this id was seen with.
 - heard_again(device, event_id, digest, at): a resend arrived at `at`; keeps its record longer.
 - prune_dedup(before): drops dedup records last heard before `before` s; returns how many.
+- read_meta(key) / write_meta(key, value): small named texts of the store (its hall id).
 - next_session(): increments and returns the gateway's start counter (durably).
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
@@ -41,6 +42,12 @@ class Store:
         raise NotImplementedError
 
     def prune_dedup(self, before):
+        raise NotImplementedError
+
+    def read_meta(self, key):
+        raise NotImplementedError
+
+    def write_meta(self, key, value):
         raise NotImplementedError
 
     def next_session(self):
