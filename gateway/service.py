@@ -314,6 +314,8 @@ class Service:
             return   # an old birth kept by the broker: the device may have booted long ago
         log.info("%s: online (session %d, fw %s, heap %s, rssi %s, reset %s)",
                  device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
+        if msg.get("err"):     # the latest failure the device contained (its errors.json)
+            log.warning("%s: last error %s at %s", device.id, msg["err"], msg.get("where", "?"))
         cmd = messages.command(messages.CMD_TIME, now=int(now))
         self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
         if device.kind == "printer":
