@@ -163,7 +163,9 @@ class Service:
         self.reject(reason, topic, detail)
         if event_id is not None:
             self.stats["refused"] += 1
-            self._send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(reason + ": " + str(detail))))
+            # in ASCII: the text may quote what the device sent, and a device shows `err` as is
+            why = (reason + ": " + str(detail)).encode("ascii", "backslashreplace").decode("ascii")
+            self._send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(why)))
 
     def _internal_error(self, topic, payload, exc):
         self.counters["internal_error"] += 1
