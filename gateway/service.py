@@ -166,7 +166,9 @@ class Service:
         self.reject(reason, topic, detail)
         if event_id is not None:
             self.stats["refused"] += 1
-            self._send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(reason + ": " + str(detail))))
+            # in ASCII: the text may quote what the device sent, and a device shows `err` as is
+            why = (reason + ": " + str(detail)).encode("ascii", "backslashreplace").decode("ascii")
+            self._send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(why)))
 
     def _internal_error(self, topic, payload, exc):
         self.counters["internal_error"] += 1
@@ -318,6 +320,8 @@ class Service:
             return   # an old birth kept by the broker: the device may have booted long ago
         log.info("%s: online (session %d, fw %s, heap %s, rssi %s, reset %s)",
                  device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
+        if msg.get("err"):     # the latest failure the device contained (its errors.json)
+            log.warning("%s: last error %s at %s", device.id, msg["err"], msg.get("where", "?"))
         cmd = messages.command(messages.CMD_TIME, now=int(now))
         self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
         if device.kind == "printer":
