@@ -45,8 +45,11 @@ def check_tickets(events, devices, presses):
     unreported = [no for no in numbers if no not in reports]
     if unreported:
         detail.append("issued but neither printed nor reported failed: %s" % unreported[:10])
-    paper = collections.Counter(_ticket_no(t) for dev in devices.values() if dev.kind == "printer"
-                                for t in dev.tickets())
+    printed = [(dev.id, t) for dev in devices.values() if dev.kind == "printer" for t in dev.tickets()]
+    paper = collections.Counter(_ticket_no(t) for _, t in printed)
+    garbled = ["%s %s: %s" % (dev_id, _ticket_no(t), "; ".join(t.problems)) for dev_id, t in printed if t.problems]
+    if garbled:         # what a real printer would have ignored, garbled or broken (sim/escpos_model.py)
+        detail.append("printed wrongly: %s" % garbled[:5])
     on_paper_twice = [no for no, n in paper.items() if n > 1]
     if on_paper_twice:
         detail.append("printed twice on paper: %s" % on_paper_twice[:10])

@@ -72,24 +72,12 @@ class Printer(App):
         if no is None:
             return False
         self.device.send("key", key=name, offline=no)
-        self.print_offline(target[0], no, now_s)
+        from apps import offline_ticket          # here: an online printer never loads it
+        offline_ticket.print_ticket(self.uart, self.cols, self.fs_and, self.leases, target[0], no, now_s)
         self.printed += 1
         self.device.report("printed", ticket=no, ok=True)
         self.leds.blink("status", 600)
         return True
-
-    def print_offline(self, svc, no, now_s):
-        """An offline ticket in the hall's language from the texts the gateway sent with the
-        lease (runtime/lease.py), dated by the lease's day and the hall's time."""
-        hall, name, notice, issued = self.leases.texts(svc)
-        chinese = self.fs_and and max(hall + name + notice + issued + b"\0") >= 0x80
-        job = escpos.Job(self.uart, self.cols, chinese)
-        job.line(hall)
-        job.number(no)
-        job.line(name or escpos.text(svc))
-        job.line(notice or b"Offline ticket: no waiting estimate")
-        job.line((issued or b"Issued") + b" " + self.leases.local_time(svc, now_s))
-        job.cut()
 
     def on_ack(self, event, ack):
         if event["t"] != "key":

@@ -6,12 +6,9 @@
 # The texts of an offline ticket (hall, service names, notice, in the hall's language) come
 # with each lease and are kept per service in a flash file of their own (offline-A.json),
 # read only to print one: they take no RAM, and are written only when they change.
-import binascii
-
-from drivers.text import ascii_bytes
 from runtime import flashfile
 
-TEXTS = ("hall", "name", "offline", "issued")   # of an offline ticket, in print order
+TEXTS = ("hall", "name", "offline", "issued")   # of an offline ticket (apps/offline_ticket.py)
 
 
 def _whole(entry):
@@ -117,18 +114,3 @@ class Leases:
         lease = self.held[svc]
         local = (now_s + lease["tz"]) % 86400
         return ("%s %02d:%02d" % (lease["day"], local // 3600, local // 60 % 60)).encode()
-
-    def texts(self, svc):
-        """(hall, service name, notice, issue label) of an offline ticket of `svc` as bytes
-        in the printer's code page (GB18030 or ASCII); b"" for any the gateway has not sent."""
-        kept = flashfile.load(self.texts_prefix + svc + ".json", dict, {})
-        out = []
-        for key in TEXTS:
-            line = kept.get(key)
-            if not isinstance(line, dict):
-                out.append(b"")
-            elif "gb" in line:
-                out.append(binascii.a2b_base64(line["gb"].encode()))
-            else:
-                out.append(ascii_bytes(line.get("t", "")))
-        return out

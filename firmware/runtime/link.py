@@ -5,6 +5,11 @@
 import random
 import time
 
+try:
+    import socket
+except ImportError:       # a port without sockets (the WebAssembly build of the heap checks)
+    socket = None  # type: ignore[assignment]
+
 import network
 from umqtt.simple import MQTTClient
 
@@ -17,49 +22,36 @@ BACKOFF_MAX_MS = 30000
 MSGS_PER_POLL = 8
 
 
+def no_delay(sock):
+    # Nagle off where the port's socket has the option (ESP32's lwIP does): else every
+    # event waits for the broker's delayed ACK
+    opt = getattr(socket, "TCP_NODELAY", None)
+    if opt is not None and hasattr(sock, "setsockopt"):
+        try:
+            sock.setsockopt(getattr(socket, "IPPROTO_TCP", 6), opt, 1)
+        except OSError:
+            pass
+
+
 class Watched:
     """The MQTT socket, seen through a lens: blocking reads time out, and all of them together
     within one operation's deadline (so a broker that keeps talking cannot hold a publish
-    either); inbound bytes are dated; the loop may peek whether a packet has begun to arrive."""
+    either); inbound bytes are dated."""
 
     def __init__(self, sock):
         self.sock = sock
         self.heard = time.ticks_ms()
         self.empty = False        # the last read found nothing waiting
-        self.peeked = None        # a first byte read by arrived(), handed to umqtt's next read
         self.deadline = None      # ticks by which the current operation must be done
         self.blocking = True
 
     def read(self, n):
-        first = self.peeked
-        if first is not None:
-            self.peeked = None
-            self.empty = False
-            if n == 1:
-                return first
-            rest = self.read(n - 1)
-            return first + rest if rest else first
         self._bound()
         data = self.sock.read(n)
         self.empty = data is None
         if data:
             self.heard = time.ticks_ms()
         return data
-
-    def arrived(self):
-        """True when the broker has sent something the loop should handle now (never blocks)."""
-        if self.peeked is None:
-            self.sock.setblocking(False)
-            try:
-                data = self.sock.read(1)
-            finally:
-                self.setblocking(True)
-            if data == b"":
-                raise OSError(-1, "connection closed")
-            if data:
-                self.heard = time.ticks_ms()
-                self.peeked = data
-        return self.peeked is not None
 
     def start(self, ms):
         self.deadline = time.ticks_add(time.ticks_ms(), ms)
@@ -171,6 +163,7 @@ class Link:
             # TCP connect and CONNACK within STALL_MS each; subscribing and the birth within
             # STALL_MS together: a connect holds the loop up at most 3 x STALL_MS
             client.connect(timeout=STALL_MS / 1000)
+            no_delay(client.sock)
             client.sock = Watched(client.sock)
             self.client = client
             client.sock.start(STALL_MS)
@@ -222,15 +215,6 @@ class Link:
             self.drop("publish: " + str(exc))
             return False
 
-    def arrived(self):
-        """True when a packet from the broker is waiting (the loop then stops idling)."""
-        if self.client is None:
-            return False
-        try:
-            return self.client.sock.arrived()
-        except OSError as exc:
-            self.drop("socket: " + str(exc))
-            return False
 
     def _received(self, topic, payload):
         if isinstance(topic, bytes):

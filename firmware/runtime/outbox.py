@@ -19,7 +19,6 @@ class Outbox:
         self.path = path
         self.limit = limit
         self.items = self._load()
-        self.restored = len(self.items)   # events found in flash at boot
         self.stale = False                # RAM differs from flash (written with the next add)
         self.writes = 0                   # flash writes since boot
 

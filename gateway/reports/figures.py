@@ -1,13 +1,14 @@
 """Report figures from the folded state: per service and per window. Pure.
 
-Satisfaction rate = share of counted ratings in the top two levels (with 5 levels: 4 and 5),
-the way halls publish it. Flagged presses are shown next to it, never inside it.
+Satisfaction rate = share of counted ratings that are good reviews: the hall's satisfied levels,
+by default the national 好差评 scheme (with 5 levels: 3, 4 and 5). Flagged presses are shown
+next to it, never inside it.
 """
 from gateway.engine.state import CALLED, EXPIRED, FINISHED, SKIPPED, WAITING
 
 
-def satisfied(level, levels):
-    return level >= levels - 1
+def satisfied(level, hall):
+    return hall.rules.satisfied(level)
 
 
 def service_figures(state):
@@ -43,7 +44,7 @@ def window_figures(state):
             row["no_show"] += 1
         if ticket.rating is not None:
             row["counted"] += 1
-            row["satisfied"] += 1 if satisfied(ticket.rating, levels) else 0
+            row["satisfied"] += 1 if satisfied(ticket.rating, state.hall) else 0
     for row in rows.values():
         if row["counted"]:
             row["satisfaction"] = row["satisfied"] / row["counted"]

@@ -75,15 +75,34 @@ def step(dev, what="loop"):
     yield what
 
 
-def gateway_messages(app):
-    """[[(topic suffix, payload bytes), ...], ...]: what the gateway publishes retained for
-    this device, one list per round of the hall (bench/memory.py builds them with the
-    gateway's own code); [] when the run was given none."""
-    if not GATEWAY_FILE:
-        return []
-    with open(GATEWAY_FILE) as f:
-        rounds = json.load(f).get(app, [])
-    return [[(suffix, codec.encode(msg)) for suffix, msg in sent] for sent in rounds]   # with "v", as published
+class Retained:
+    """What the gateway publishes retained for this device, round after round of the hall
+    (bench/memory.py builds them with the gateway's own code and writes one message a line,
+    after a first line {"rounds": n}). Read from the file a message at a time, as the broker
+    would hand them over: a device never holds them all, so neither does the test."""
+
+    def __init__(self, path):
+        self.path = path
+        self.rounds = 0
+        if path:
+            with open(path) as f:
+                self.rounds = json.loads(f.readline())["rounds"]
+
+    def round(self, i):
+        """(topic suffix, payload bytes with "v", as published) of round i, one by one."""
+        if not self.rounds:
+            return
+        want = i % self.rounds
+        with open(self.path) as f:
+            f.readline()
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                n, suffix, msg = json.loads(line)
+                if n == want:
+                    line = None
+                    yield suffix, codec.encode(msg)
 
 
 def arrive(dev, suffix, msg):
@@ -146,12 +165,13 @@ def printer_round(dev, i, retained):
 
 def gateway_round(dev, i, retained):
     """The retained messages of one of the gateway's rounds, as a reconnect brings them."""
-    for suffix, payload in retained[i % len(retained)] if retained else ():
+    for suffix, payload in retained.round(i):
         yield from arrive(dev, suffix, payload)
+        payload = None
 
 
 def display_round(dev, i, retained):
-    if retained:
+    if retained.rounds:
         return (yield from gateway_round(dev, i, retained))
     no = "A" + str(i % 999)
     yield from deliver(dev, "view", {"kind": "window", "seq": i, "win": 3, "ticket": no, "state": "serving",
@@ -160,7 +180,7 @@ def display_round(dev, i, retained):
 
 
 def hall_round(dev, i, retained):
-    if retained and i % 2:
+    if retained.rounds and i % 2:
         yield from gateway_round(dev, i, retained)
     else:
         yield from deliver(dev, "view", hall_view(i))
@@ -207,7 +227,7 @@ APPS = {"printer-1": ("printer", printer_round), "display-3": ("display", displa
 
 def measure(app):
     kind, one_round = APPS[app]
-    retained = gateway_messages(app)
+    retained = Retained(GATEWAY_FILE)
     yield "test"
     simple.reset()
     dev, client = yield from boot(kind, app)
