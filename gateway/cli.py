@@ -10,7 +10,9 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo")
+LOG_MAX_MB = 10      # one log file's size before it is rotated
+LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
 
 def parse_broker(text):
@@ -37,6 +39,11 @@ def build_parser():
     gw.add_argument("--fleet", metavar="DB", help="device registry: log in to the broker with the gateway's "
                     "account (see 'hallmesh devices broker-files') and record each device's presence")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    gw.add_argument("--log-file", metavar="PATH", help="log to this file, rotated (default: standard error)")
+    gw.add_argument("--log-max-mb", type=_positive, default=LOG_MAX_MB, metavar="MB",
+                    help="rotate the log file at this size (default %d)" % LOG_MAX_MB)
+    gw.add_argument("--log-keep", type=_positive, default=LOG_KEEP, metavar="N",
+                    help="rotated log files kept (default %d)" % LOG_KEEP)
     from gateway.reports import cli as office
     rep = sub.add_parser("report", help="figures for a period, follow-up cases, awards, charts")
     rep.add_argument("--hall", required=True)
@@ -47,13 +54,37 @@ def build_parser():
     sub.add_parser("sim", help="run simulated devices (see 'hallmesh sim --help')", add_help=False)
     from gateway.fleet import cli as fleet_cli
     fleet_cli.register(sub)
+    from gateway import hall_cli
+    hall_cli.register(sub)
+    from gateway import stats_cli
+    stats_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
 
 
-def setup_logging(verbose=False):
+def _positive(text):
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of 1 or more, got %r" % text)
+    return int(text)
+
+
+def log_handler(log_file=None, max_bytes=LOG_MAX_MB * 1024 * 1024, keep=LOG_KEEP):
+    from logging.handlers import RotatingFileHandler
+    from gateway.logtext import EscapingFilter
+    if log_file:
+        handler = RotatingFileHandler(log_file, maxBytes=max_bytes, backupCount=keep, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler()
+    handler.addFilter(EscapingFilter())
+    return handler
+
+
+def setup_logging(verbose=False, log_file=None, max_mb=LOG_MAX_MB, keep=LOG_KEEP):
+    """Standard error, or a file rotated at `max_mb` with `keep` old files. Either way every
+    line is escaped (gateway/logtext.py): device text cannot forge a line."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        handlers=[log_handler(log_file, max_mb * 1024 * 1024, keep)],
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     for noisy in ("amqtt", "transitions"):   # the embedded broker's own chatter
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -86,37 +117,80 @@ def fleet_options(path, hall):
 
 def run_gateway(ns):
     from gateway.broker import EmbeddedBroker
+    from gateway.exclusive import AlreadyRunning, LockError, StoreLock
     from gateway.mqtt import Gateway
     from gateway.store import StoreError
+    from gateway.web import PortTaken, StatusServer
 
-    setup_logging(ns.verbose)
+    setup_logging(ns.verbose, ns.log_file, ns.log_max_mb, ns.log_keep)
     hall = load_hall(ns.hall)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    broker = EmbeddedBroker().start() if ns.embedded_broker else None
-    host, port = (broker.host, broker.port) if broker else ns.broker
+    # everything that can refuse is checked before the gateway goes online: the store's
+    # lock, the HTTP port, another gateway of the hall on the broker
+    lock, gateway, web, broker = StoreLock(ns.db), None, None, None
     try:
-        gateway = Gateway.from_files(hall, ns.db, host, port, **fleet_options(ns.fleet, hall))
+        lock.acquire()
+        gateway = Gateway.from_files(hall, ns.db, *ns.broker, **fleet_options(ns.fleet, hall))
+        web = StatusServer(gateway, *ns.http) if ns.http else None
+        broker = EmbeddedBroker().start() if ns.embedded_broker else None
+        if broker:
+            gateway.host, gateway.port = broker.host, broker.port
+        if not wait_for_no_twin(gateway, probe_credentials(ns.fleet, hall), stopping):
+            return 0 if stopping.is_set() else 2
         if not gateway.start(wait=10.0):
-            log.warning("no broker at %s:%d yet; still trying", host, port)
-    except StoreError as exc:
-        print("hallmesh: %s" % exc, file=sys.stderr)
-        return 2
-    web = None
-    if ns.http:
-        from gateway.web import StatusServer
-        web = StatusServer(gateway, *ns.http).start()
-    try:
+            log.warning("no broker at %s:%d yet; still trying", gateway.host, gateway.port)
+        if web:
+            web.start()
         while not stopping.wait(1.0):
             pass
+    except (AlreadyRunning, LockError, PortTaken, StoreError) as exc:
+        print("hallmesh: %s" % exc, file=sys.stderr)
+        return 2
     finally:
         if web:
             web.stop()
-        gateway.stop()
+        if gateway:
+            gateway.stop()
         if broker:
             broker.stop()
+        lock.release()
     return 0
+
+
+def probe_credentials(path, hall):
+    """The read-only tool account for asking the broker about the hall's gateway: with the
+    gateway's own account (its user name is its client id) the asking would push it off."""
+    if not path:
+        return None
+    from gateway.fleet.registry import Registry
+    return Registry(path, hall=hall).account("tool")
+
+
+def wait_for_no_twin(gateway, credentials, stopping):
+    """True once the broker answers and says no gateway of this hall is online; False (and
+    why, on stderr) if one is, or if asked to stop while waiting for the broker."""
+    from gateway.exclusive import BrokerUnreachable, hall_gateway_online
+    said = False
+    while not stopping.is_set():
+        try:
+            twin = hall_gateway_online(gateway.host, gateway.port, gateway.hall.id, credentials)
+        except BrokerUnreachable as exc:
+            if not said:
+                log.warning("%s; still trying (the gateway goes online once it answers)", exc)
+                said = True
+            stopping.wait(1.0)
+            continue
+        if twin is None:
+            return True
+        print("hallmesh: the gateway of hall %s is already online at %s:%d (session %s): one hall has "
+              "one gateway; stop that one first (a gateway that died without a goodbye is marked "
+              "offline by the broker within %d s)" % (gateway.hall.id, gateway.host, gateway.port,
+                                                     twin.get("ses", "?"), gateway.keepalive * 3 // 2),
+              file=sys.stderr)
+        return False
+    return False
 
 
 def run_office(ns):
@@ -144,7 +218,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command == "devices":
+    if ns.command in ("devices", "stats", "hall"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

@@ -9,6 +9,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from gateway import device_text, tomlfile, wording
+from gateway.engine import workdays
 from protocol import ProtocolError, topics
 
 KINDS = ("printer", "display", "pad")
@@ -55,11 +56,21 @@ class Rules:
     rejoin_max: int = 0              # ... at most this many times, then it is void
     starve_after_min: int = 30       # past this wait, a window calls the longest waiting first
     rating_labels: tuple = NATIONAL_LABELS
-    low_levels: int = 2              # levels 1..low_levels open a follow-up case
+    low_levels: int = 2              # bad reviews: levels 1..low_levels, each opens a follow-up case
     reasons: tuple = DEFAULT_REASONS
     reason_timeout_s: float = 60.0
     appt_early_min: int = 30         # check-in allowed this early before the booked time
     appt_late_min: int = 10          # later than this after it: a walk-in
+    calendar: object = None          # gateway.engine.workdays.Calendar; None = weekdays only
+
+    @property
+    def satisfied_from(self):
+        """The lowest level that is a good review (national 好差评: 3 of 5, 基本满意)."""
+        return self.low_levels + 1
+
+    def satisfied(self, level):
+        """A good review; every other counted rating is a bad one and opens a case."""
+        return level > self.low_levels
 
 
 @dataclass(frozen=True)
@@ -139,12 +150,13 @@ def load(path):
 def parse(data, source="<hall config>"):
     """A decoded TOML document -> Hall."""
     check = _Checker(source)
-    check.fields(data, "top level", {"hall", "service", "window", "device", "awards"})
+    check.fields(data, "top level", {"hall", "service", "window", "device", "awards", "calendar"})
     hall = check.table(data, "hall", "top level")
     services = _services(check, check.array(data, "service"))
     windows = _windows(check, check.array(data, "window"), services)
     devices = _devices(check, check.array(data, "device"), services, windows)
-    return _hall(check, hall, services, windows, devices, _awards(check, data.get("awards", {})))
+    return _hall(check, hall, services, windows, devices, _awards(check, data.get("awards", {})),
+                 _calendar(check, data.get("calendar", {})))
 
 
 class _Checker:
@@ -202,10 +214,10 @@ class _Checker:
 
 RULE_FIELDS = {"day_starts", "green_jump", "recall_max", "rejoin_after", "rejoin_max",
                "starve_after_min", "rating_labels", "low_levels", "reasons", "reason_timeout_s",
-               "appt_early_min", "appt_late_min"}
+               "appt_early_min", "appt_late_min", "satisfied_from"}
 
 
-def _hall(check, table, services, windows, devices, awards):
+def _hall(check, table, services, windows, devices, awards, calendar):
     entry = "[hall]"
     check.fields(table, entry, {"id", "name", "rating_levels", "rating_timeout_s", "utc_offset", "time_zone",
                                 "language", "status_url", "notice"} | RULE_FIELDS)
@@ -221,7 +233,8 @@ def _hall(check, table, services, windows, devices, awards):
     if language not in wording.LANGUAGES:
         check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
     hall = Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
-                services, windows, devices, offset, check.source, _rules(check, table, entry, levels, language), awards,
+                services, windows, devices, offset, check.source,
+                _rules(check, table, entry, levels, calendar, language), awards,
                 language, check.value(table, "status_url", entry, str, ""),
                 check.value(table, "notice", entry, str, ""), zone_name)
     try:
@@ -238,7 +251,7 @@ def _count(check, table, name, entry, default, low=0):
     return value
 
 
-def _rules(check, table, entry, levels, language="en"):
+def _rules(check, table, entry, levels, calendar, language="en"):
     d = Rules()
     jump = table.get("green_jump", "all")
     if jump == "all":
@@ -248,9 +261,7 @@ def _rules(check, table, entry, levels, language="en"):
     labels = tuple(check.value(table, "rating_labels", entry, list, list(_default_labels(levels, language))))
     if len(labels) != levels or not all(isinstance(x, str) and x for x in labels):
         check.fail(entry, "rating_labels must be %d names, worst first, got %r" % (levels, labels))
-    low = check.value(table, "low_levels", entry, int, 2 if levels >= 4 else 1)
-    if not 0 <= low < levels:
-        check.fail(entry, "low_levels must be 0-%d, got %d" % (levels - 1, low))
+    low = _low_levels(check, table, entry, levels)
     reasons = tuple(check.value(table, "reasons", entry, list, list(wording.default_reasons(language))))
     if not 1 <= len(reasons) <= MAX_LEVELS or not all(isinstance(x, str) and x for x in reasons):
         check.fail(entry, "reasons must be 1-%d names, got %r" % (MAX_LEVELS, reasons))
@@ -265,7 +276,46 @@ def _rules(check, table, entry, levels, language="en"):
                  starve_after_min=_count(check, table, "starve_after_min", entry, d.starve_after_min),
                  rating_labels=labels, low_levels=low, reasons=reasons, reason_timeout_s=reason_timeout,
                  appt_early_min=_count(check, table, "appt_early_min", entry, d.appt_early_min),
-                 appt_late_min=_count(check, table, "appt_late_min", entry, d.appt_late_min))
+                 appt_late_min=_count(check, table, "appt_late_min", entry, d.appt_late_min),
+                 calendar=calendar)
+
+
+def _low_levels(check, table, entry, levels):
+    """Bad reviews are the levels below `satisfied_from` (default: the national scheme, 3 of 5);
+    `low_levels` (the count of bad levels) is the older spelling of the same rule."""
+    default_low = 2 if levels >= 4 else 1
+    low = check.value(table, "low_levels", entry, int, default_low)
+    if not 0 <= low < levels:
+        check.fail(entry, "low_levels must be 0-%d, got %d" % (levels - 1, low))
+    if "satisfied_from" not in table:
+        return low
+    first = check.value(table, "satisfied_from", entry, int)
+    if not 1 <= first <= levels:
+        check.fail(entry, "satisfied_from must be a level 1-%d, got %d" % (levels, first))
+    if "low_levels" in table and low != first - 1:
+        check.fail(entry, "satisfied_from = %d and low_levels = %d disagree: levels below satisfied_from "
+                          "are the low (bad) ones; give only satisfied_from" % (first, low))
+    return first - 1
+
+
+def _calendar(check, table):
+    """[calendar] holidays = ["2026-10-01", ...], workdays = ["2026-09-27", ...] (make-up days)."""
+    entry = "[calendar]"
+    if not isinstance(table, dict):
+        check.fail(entry, "must be a table")
+    check.fields(table, entry, {"holidays", "workdays"})
+    lists = {}
+    for name in ("holidays", "workdays"):
+        values = check.value(table, name, entry, list, [])
+        try:
+            lists[name] = workdays.parse_days(values)
+        except ValueError as exc:
+            check.fail(entry, "%s: %s" % (name, exc))
+    both = lists["holidays"] & lists["workdays"]
+    if both:
+        check.fail(entry, "%s listed both as a holiday and as a working day"
+                   % ", ".join(d.isoformat() for d in sorted(both)))
+    return workdays.Calendar(lists["holidays"], lists["workdays"])
 
 
 def _default_labels(levels, language="en"):

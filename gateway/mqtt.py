@@ -60,6 +60,7 @@ class Gateway:
         self._worker = None
         self._client = None
         self.service = None
+        self._store_closed = False
 
     @classmethod
     def from_files(cls, hall, db_path, host="127.0.0.1", port=1883, **kwargs):
@@ -96,6 +97,7 @@ class Gateway:
         self.service = Service(self.hall, self.store, self._publish, self.clock, self.on_presence,
                                monotonic=self.monotonic)
         self.service.begin_session(self.store.next_session())
+        self.service.queue_depth = self.queue_depth
         log.info("hall %s: %d events replayed, session %d", self.hall.id,
                  self.service.state.applied, self.service.session)
         self.service.tick()      # a day that began while the gateway was down begins before any view
@@ -107,8 +109,12 @@ class Gateway:
         return self.ready.wait(wait) if wait else False
 
     def stop(self):
-        """Say 'offline' (retained), disconnect, finish the queued work, close an owned store."""
+        """Say 'offline' (retained), disconnect, finish the queued work, close an owned store
+        (also when the gateway never started: a check before going online refused it)."""
         if self._client is None:
+            if self.service is None and self._owns_store and not self._store_closed:
+                self._store_closed = True
+                self.store.close()
             return
         client, self._client = self._client, None
         try:
@@ -122,7 +128,10 @@ class Gateway:
         client.loop_stop()
         self._inbox.put_control(_STOP)
         self._worker.join(10)
+        with self.lock:
+            self.service.save_totals()
         if self._owns_store:
+            self._store_closed = True
             self.store.close()
         log.info("hall %s: gateway stopped", self.hall.id)
 

@@ -9,7 +9,8 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import dedup, device_text, intake, narrate, views
+from gateway import dedup, device_text, hallchange, intake, narrate, views
+from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
 from gateway.engine import Refused, apply, commands, days, decide, fold, leases
@@ -21,15 +22,19 @@ from protocol import ProtocolError, codec, messages, topics
 log = logging.getLogger("hallmesh.gateway")
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
+REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
 MAX_ERR = 160                # characters of a refusal's reason in an ack
 CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than real time is a step
 
 
 class Service:
-    def __init__(self, hall, store, publish, clock, on_presence=None, monotonic=None):
+    def __init__(self, hall, store, publish, clock, on_presence=None, monotonic=None,
+                 reprint_grace_s=REPRINT_GRACE_S):
         """clock() is the wall clock (s since the epoch) the hall's days are read from;
         monotonic(), when given, is a clock that never steps, to notice when the wall clock does."""
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
+        self.reprint_grace_s = reprint_grace_s
+        self._reprint_at = {}                   # printer id -> when to print what it still owes
         self.on_presence = on_presence   # e.g. the device registry's presence record
         self.monotonic = monotonic
         self._clock_offset_s = None      # wall clock minus monotonic clock at the latest look
@@ -38,13 +43,17 @@ class Service:
         self.stats = collections.Counter()
         self.fleet = Fleet()
         self.rejects = RejectLog()
+        self.totals = Totals(store)                # counters of earlier runs, saved again as they grow
+        self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
+        hallchange.check_identity(store, hall)        # another hall's store is refused first
         self.state = fold(hall, store.load_events())
+        hallchange.adopt(store, self.state, hall, clock())   # what the hall file changed, recorded
         self.log_seen = store.log_position()   # every event up to here is in self.state
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
         self._view_seq = 0
-        self._shown = {}                          # device id -> last published view without seq
+        self._shown = {}                          # (device id, topic suffix) -> last published body without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
         self._pruned_at = float("-inf")           # when dedup records were last pruned
 
@@ -191,7 +200,7 @@ class Service:
             # the same id with another body: another event (docs/protocol.md), applied as new
             self.counters["id_reused"] += 1
             log.warning("%s: event id %s reused with a different body: applied as a new event, "
-                        "never answered with the earlier event's ack", dev_id, msg["id"])
+                        "never answered with the earlier event's ack", dev_id, escape(msg["id"]))
         self._execute(device, msg, body, now)
 
     def _heard_again(self, dev_id, event_id, body, now):
@@ -199,7 +208,7 @@ class Service:
             self.store.heard_again(dev_id, event_id, body, now)
         except StoreError as exc:   # the record stays as it was: only pruned a little sooner
             self.counters["store_error"] += 1
-            log.error("%s: resend of %s not noted: %s", dev_id, event_id, exc)
+            log.error("%s: resend of %s not noted: %s", dev_id, escape(event_id), exc)
 
     def _prune_dedup(self, now):
         """Drop dedup records past the horizon (gateway/dedup.py), at most once an hour."""
@@ -305,13 +314,23 @@ class Service:
             return   # an old birth kept by the broker: the device may have booted long ago
         log.info("%s: online (session %d, fw %s, heap %s, rssi %s, reset %s)",
                  device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
+        if msg.get("err"):     # the latest failure the device contained (its errors.json)
+            log.warning("%s: last error %s at %s", device.id, msg["err"], msg.get("where", "?"))
         cmd = messages.command(messages.CMD_TIME, now=int(now))
         self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
         if device.kind == "printer":
             self.lease(device)
         self.refresh_views(only=device.id)
-        if device.kind == "printer":
-            self.reprint(device.id)
+        if device.kind == "printer" and reprints_owed(self.state, device.id):
+            # not at once: a printer that kept the ticket in flash may print it and say so first
+            self._reprint_at[device.id] = now + self.reprint_grace_s
+
+    def _due_reprints(self, now):
+        """Reprints that came due (a printer's birth plus the grace)."""
+        for dev_id, due in list(self._reprint_at.items()):
+            if now >= due:
+                del self._reprint_at[dev_id]
+                self.reprint(dev_id)
 
     def lease(self, device):
         """Lease a printer today's blocks of numbers where it has none left (engine.leases), so
@@ -386,12 +405,32 @@ class Service:
     def tick(self):
         """Once a tick, busy or not (and once at start): events other tools appended, the reject
         log's summary, a step of the wall clock, and the hall's day begun at its boundary
-        whether or not anything else happens (displays and pads then show the new day at once)."""
+        whether or not anything else happens (displays and pads then show the new day at once);
+        the counters saved to the store when due."""
         self.catch_up()
         self.rejects.flush()
+        if self.totals.due(self.counters, self.stats):
+            self.save_totals()
         now = self.clock()
         self._watch_clock(now)
         self._begin_day(now)
+        self._due_reprints(now)
+
+    # --- counters ------------------------------------------------------------------
+
+    def gauges(self):
+        """What is true now: devices online, tickets waiting, messages waiting for the worker."""
+        depth = self.queue_depth() if self.queue_depth is not None else 0
+        return {"devices_online": len(self.fleet.online()),
+                "tickets_waiting": sum(len(tids) for tids in self.state.waiting.values()),
+                "inbound_queue": depth}
+
+    def snapshot(self):
+        """Totals across restarts (gateway/counters.py) and the gauges of now."""
+        return dict(self.totals.sum(self.counters, self.stats), gauges=self.gauges())
+
+    def save_totals(self):
+        self.totals.save(self.counters, self.stats, self.gauges(), self.clock())
 
     def refresh_views(self, force=False, only=None):
         """Publish every view that changed since it was last published (or all, if forced).
@@ -408,14 +447,20 @@ class Service:
                 self._view_recovered(dev_id)
 
     def _refresh_view(self, device, now, force):
-        body = views.device_view(self.state, device, now)
-        if not force and self._shown.get(device.id) == body:
-            return
-        view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
-        payload = codec.encode(view)
-        self._view_seq += 1
-        self.publish(topics.device(self.hall.id, device.id, topics.VIEW), payload, True)
-        self._shown[device.id] = body
+        for suffix, body in views.device_messages(self.state, device, now):
+            shown = (device.id, suffix)
+            if not force and self._shown.get(shown) == body:
+                continue
+            if suffix == topics.VIEW:
+                view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
+                payload = codec.encode(view)
+                self._view_seq += 1
+                topic = topics.device(self.hall.id, device.id, topics.VIEW)
+            else:          # a printer's lease of one service (views.device_messages)
+                payload = codec.encode(dict(body))
+                topic = topics.lease(self.hall.id, device.id, body["svc"])
+            self.publish(topic, payload, True)
+            self._shown[shown] = body
 
     def _view_failed(self, dev_id, exc):
         """Counted and logged once per failure, not on every refresh while it lasts."""

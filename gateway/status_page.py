@@ -73,13 +73,19 @@ def now_serving(state, svc):
     return out
 
 
+def service_name(state, code):
+    """The service's name now, or the last it had if the hall file no longer has it."""
+    service = state.hall.services.get(code)
+    return service.name if service else state.service_names.get(code, code)
+
+
 def ticket_status(state, day, no):
     """{"state": waiting|called|finished|skipped|expired|unknown, ...}: what the page shows."""
     ticket = find(state, day, no)
     if ticket is None:
         return {"state": "unknown", "no": no, "day": day}
     out = {"state": ticket.status, "no": ticket.no, "day": day, "svc": ticket.svc,
-           "service": state.hall.services[ticket.svc].name}
+           "service": service_name(state, ticket.svc)}
     if ticket.status == WAITING:
         ahead = state.waiting[ticket.svc].index(ticket.tid)
         out["ahead"], out["wait"] = ahead, wait_range(state, ticket.svc, ahead)

@@ -5,7 +5,7 @@ only for the pad: a rating request disappears from its view when the timeout pas
 """
 from gateway.engine import leases, rating_open
 from gateway.engine.cases import reason_open
-from protocol import VERSION
+from protocol import VERSION, topics
 
 
 def due(state, ticket):
@@ -46,18 +46,21 @@ def hall_view(state, seq=0, notice=None):
 
 def pad_view(state, window, now, seq=0, keys=0):
     """`keys`: how many rating keys the pad has when fewer than the hall's levels (0 = same).
-    `reasons` lists what keys r1, r2 ... mean while a low rating waits for its reason."""
+    The rating keys mean one thing at a time, and the view says which: `rate` (a ticket to
+    rate), else `reasons` (what r1, r2 ... mean while a bad review waits for its reason), else
+    `to` (the services the transfer key offers for the ticket being served)."""
     current = state.current(window)
     to_rate = rating_open(state, window, now)
     timeout = state.hall.rating_timeout_s
-    asking = reason_open(state, window, now)
+    asking = None if to_rate else reason_open(state, window, now)
+    keys_free = not to_rate and not asking
     view = {"v": VERSION, "kind": "pad", "seq": seq, "win": window,
             "serving": current.no if current else "", "rate": to_rate.no if to_rate else "",
             "levels": keys or state.hall.rating_levels,
             "timeout": int(timeout) if float(timeout).is_integer() else timeout}
     _optional(view, due=due(state, current), reasons=list(state.hall.rules.reasons) if asking else [],
               paused=state.windows[window].status == "paused",
-              to=[code for code in state.hall.services if code != current.svc] if current else [])
+              to=[code for code in state.hall.services if code != current.svc] if current and keys_free else [])
     return view
 
 
@@ -88,3 +91,15 @@ def device_view(state, device, now, seq=0):
 def all_views(state, now):
     """device id -> view (seq 0) for every device of the hall."""
     return {dev_id: device_view(state, dev, now) for dev_id, dev in state.hall.devices.items()}
+
+
+def device_messages(state, device, now, seq=0):
+    """[(topic suffix, body)] the gateway keeps retained for one device: its view, and for a
+    printer each service's lease on a topic of its own ("lease/A"), so that no message a
+    printer must read grows with the number of its services (docs/protocol.md)."""
+    body = device_view(state, device, now, seq)
+    leased = body.pop("lease", None) or {}
+    out = [(topics.VIEW, body)]
+    for svc in sorted(leased):
+        out.append((topics.LEASE + "/" + svc, dict(leased[svc], kind="lease", svc=svc)))
+    return out

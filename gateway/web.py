@@ -1,33 +1,100 @@
-"""A small HTTP server beside the gateway for the ticket status page (the QR code on each
-ticket): GET /t/<hall>/<day>/<no>. Read-only; it holds the gateway's lock only while it
-reads the state, and a bad request gets a plain 404 naming what was not found."""
+"""The HTTP side of the gateway: the ticket status page (the QR code on each ticket),
+GET /t/<hall>/<day>/<no>, and the counters for Prometheus: GET /metrics. Read-only; it
+holds the gateway's lock only while it reads, and a bad request gets a plain 404 naming
+what was not found.
+
+Served by aiohttp on one event loop in one thread, because the page is reachable from every
+citizen's phone: a thread per connection and no timeout let 1,018 half-open connections
+exhaust the gateway's file descriptors. Here
+- a connection that sends no complete request within IDLE_TIMEOUT_S (a half-open one, a
+  slow one, one kept alive after its answer) is closed;
+- at most MAX_CONNECTIONS are open at once; one more is closed as soon as it is accepted;
+- pages are built on a pool of PAGE_THREADS threads (the lock may be busy with an event),
+  never more, however many clients wait;
+- a client that goes away early is nobody's error: nothing is logged for it.
+
+The listening socket is bound when the server is made, so a taken port is found before the
+gateway goes online (see cli.run_gateway).
+"""
+import asyncio
+import concurrent.futures
 import logging
 import re
+import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from gateway import status_page
+from aiohttp import web
+
+from gateway import metrics, status_page
 
 log = logging.getLogger("hallmesh.gateway")
+METRICS_PATH = "/metrics"
 ROUTE = re.compile(r"^/t/([a-z0-9_-]{1,32})/(\d{4}-\d{2}-\d{2})/([A-Z][0-9]{3,4})/?$")
+
+IDLE_TIMEOUT_S = 10.0        # a phone loads the page in one request; nothing needs longer
+MAX_CONNECTIONS = 256        # well under the usual 1,024 descriptors of a process
+PAGE_THREADS = 2
+BACKLOG = 128
+
+
+class PortTaken(OSError):
+    """The HTTP port is in use (or not ours to bind)."""
+
+
+def listening_socket(host, port):
+    """A bound, listening TCP socket; PortTaken naming the address if it cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise PortTaken("cannot serve HTTP on %s:%d: %s" % (host, port, exc.strerror or exc))
+    sock.setblocking(False)
+    return sock
 
 
 class StatusServer:
-    def __init__(self, gateway, host="0.0.0.0", port=8080):
+    def __init__(self, gateway, host="0.0.0.0", port=8080, idle_timeout_s=IDLE_TIMEOUT_S,
+                 max_connections=MAX_CONNECTIONS):
         self.gateway = gateway
-        self.httpd = ThreadingHTTPServer((host, port), self._handler())
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="hallmesh-web", daemon=True)
+        self.metrics = metrics.registry(gateway)     # GET /metrics: the counters for Prometheus
+        self.idle_timeout_s, self.max_connections = idle_timeout_s, max_connections
+        self.sock = listening_socket(host, port)
+        self.host, self.port = self.sock.getsockname()[:2]
+        self.refused_connections = 0      # closed at once: MAX_CONNECTIONS were open
+        self._pages = concurrent.futures.ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="hallmesh-page")
+        self._loop = None
+        self._runner = None
+        self._server = None
+        self._ready = threading.Event()
+        self._error = None
+        self.thread = threading.Thread(target=self._main, name="hallmesh-web", daemon=True)
 
     def start(self):
         self.thread.start()
-        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>", self.httpd.server_address[0],
-                 self.port, self.gateway.hall.id)
+        self._ready.wait(10)
+        if self._error is not None:
+            raise self._error
+        log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>, metrics on /metrics",
+                 self.host, self.port, self.gateway.hall.id)
         return self
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._loop is not None and self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self.thread.join(10)
+        self._pages.shutdown(wait=False)
+        self.sock.close()
+
+    def open_connections(self):
+        """Connections open now (for tests and the metrics)."""
+        return self._runner.server.open if self._runner is not None else 0
+
+    # --- what is served -----------------------------------------------------------------
 
     def page(self, path):
         """(HTTP status, HTML or text) for a request path."""
@@ -43,20 +110,73 @@ class StatusServer:
         code = 404 if status["state"] == "unknown" else 200
         return code, status_page.render(self.gateway.hall, status)
 
-    def _handler(self):
-        server = self
+    def reply(self, path):
+        """(HTTP status, body bytes, content type) for a GET of `path`."""
+        if path.split("?", 1)[0] == METRICS_PATH:
+            return 200, metrics.exposition(self.metrics), metrics.CONTENT_TYPE
+        code, body = self.page(path)
+        kind = "text/html" if body.startswith("<!doctype") else "text/plain"
+        return code, body.encode("utf-8"), kind + "; charset=utf-8"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                code, body = server.page(self.path)
-                data = body.encode("utf-8")
-                self.send_response(code)
-                kind = "text/html" if body.startswith("<!doctype") else "text/plain"
-                self.send_header("Content-Type", kind + "; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    # --- the server -----------------------------------------------------------------------
 
-            def log_message(self, fmt, *args):      # requests are not worth the gateway's log
-                pass
-        return Handler
+    def _main(self):
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._open())
+        except Exception as exc:  # noqa: BLE001 - reported to start() instead of lost in a thread
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    async def _open(self):
+        # keepalive_timeout also closes a connection that never completes a request
+        server = _CountingServer(self._handle, access_log=None, keepalive_timeout=self.idle_timeout_s)
+        self._runner = web.ServerRunner(server, handle_signals=False)
+        await self._runner.setup()
+        self._server = await self._loop.create_server(self._protocol, sock=self.sock)
+
+    def _protocol(self):
+        """A connection past the limit gets a protocol that closes it at once."""
+        if self.open_connections() >= self.max_connections:
+            self.refused_connections += 1
+            return _CloseAtOnce()
+        return self._runner.server()
+
+    async def _handle(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return web.Response(status=405, text="read-only: GET a ticket page", headers={"Allow": "GET, HEAD"})
+        code, data, kind = await self._loop.run_in_executor(self._pages, self.reply, request.path_qs)
+        return web.Response(status=code, body=data, headers={"Content-Type": kind})
+
+    async def _close(self):
+        if self._server is not None:
+            self._server.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+class _CountingServer(web.Server):
+    """aiohttp's low-level server, counting its connections from the moment each is accepted
+    (its own list fills only later, when the event loop gets round to each connection)."""
+
+    def __init__(self, *args, **kwargs):
+        web.Server.__init__(self, *args, **kwargs)
+        self.open = 0
+
+    def __call__(self):
+        self.open += 1
+        return web.Server.__call__(self)
+
+    def connection_lost(self, handler, exc=None):
+        self.open -= 1
+        web.Server.connection_lost(self, handler, exc)
+
+
+class _CloseAtOnce(asyncio.Protocol):
+    def connection_made(self, transport):
+        transport.abort()

@@ -2,10 +2,14 @@
 # bounded so a device never allocates for a message larger than it can hold, and nesting is
 # measured before json.loads recurses into it.
 import json
+import sys
 
 from protocol import BAD_VERSION, MALFORMED, TOO_DEEP, TOO_LARGE, VERSION, ProtocolError
 
 MAX_PAYLOAD = 2048
+# MicroPython's json reads UTF-8 bytes as they are: no str copy of a payload on a device.
+# CPython's would also guess UTF-16 or UTF-32, so there it gets text.
+_LOADS_BYTES = sys.implementation.name == "micropython"
 MAX_DEPTH = 8         # the deepest message of the contract (a view's rows) is 3
 
 _QUOTE, _BACKSLASH, _COMMA = 34, 92, 44
@@ -32,7 +36,7 @@ def decode(payload):
     if data.count(b"{") + data.count(b"[") > MAX_DEPTH and scan(data)[0] > MAX_DEPTH:
         raise ProtocolError("payload is nested deeper than " + str(MAX_DEPTH) + " levels", TOO_DEEP)
     try:
-        msg = json.loads(data.decode())
+        msg = json.loads(data if _LOADS_BYTES else data.decode())
     except (ValueError, UnicodeError) as exc:
         raise ProtocolError("payload is not UTF-8 JSON: " + str(exc), MALFORMED)
     if not isinstance(msg, dict):

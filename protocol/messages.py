@@ -197,7 +197,8 @@ def check_presence(msg):
     what = "presence"
     _field(msg, "on", bool, what)
     _int(msg, "ses", what, 0, MAX_SESSION)
-    for name, limit in (("kind", 16), ("fw", 32), ("board", 32), ("rst", 32)):
+    # err/where: the last failure the device contained (firmware runtime/errors.py)
+    for name, limit in (("kind", 16), ("fw", 32), ("board", 32), ("rst", 32), ("err", 64), ("where", 64)):
         if name in msg:
             _text(msg, name, what, limit, allow_empty=True)
     if "heap" in msg:

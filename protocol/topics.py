@@ -5,6 +5,8 @@
 #   hm/<hall>/dev/<device>/ack    gateway -> device  acknowledgements (never retained)
 #   hm/<hall>/dev/<device>/cmd    gateway -> device  commands (never retained)
 #   hm/<hall>/dev/<device>/view   gateway -> device  what the device shows (retained)
+#   hm/<hall>/dev/<device>/lease/<service>  gateway -> printer  one lease per service (retained):
+#                                 apart from the view so that no message grows with the services
 #   hm/<hall>/gw/state            gateway presence   birth / last-will (retained)
 from protocol import ProtocolError
 
@@ -14,6 +16,7 @@ STATE = "state"
 ACK = "ack"
 COMMAND = "cmd"
 VIEW = "view"
+LEASE = "lease"
 DEVICE_CHANNELS = (EVENTS, STATE, ACK, COMMAND, VIEW)
 MAX_NAME = 32
 
@@ -32,6 +35,13 @@ def device(hall, device_id, channel):
     if channel not in DEVICE_CHANNELS:
         raise ProtocolError("unknown device channel " + repr(channel))
     return ROOT + "/" + check_name("hall", hall) + "/dev/" + check_name("device", device_id) + "/" + channel
+
+
+def lease(hall, device_id, svc):
+    """The retained topic of one service's lease to one printer (a service code is 1-2 of A-Z)."""
+    if not isinstance(svc, str) or not 1 <= len(svc) <= 2 or not svc.isalpha() or not svc.isupper():
+        raise ProtocolError("a lease's service must be 1-2 capital letters, got " + repr(svc))
+    return ROOT + "/" + check_name("hall", hall) + "/dev/" + check_name("device", device_id) + "/" + LEASE + "/" + svc
 
 
 def gateway_state(hall):

@@ -27,6 +27,9 @@ class App:
     def on_view(self, view):
         pass
 
+    def on_lease(self, svc, lease):
+        pass
+
     def on_command(self, cmd):
         pass
 

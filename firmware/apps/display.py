@@ -39,8 +39,12 @@ class Display(App):
             calls = view.get("call")
             self.fresh = self.calls is not None and calls != self.calls
             self.calls = calls
-        elif view["kind"] == "hall" and self._queue_calls(view.get("say") or []):
-            self.page, self.page_at = 0, time.ticks_ms()     # a new call shows at once
+        elif view["kind"] == "hall":
+            if self._queue_calls(view.get("say") or []):
+                self.page, self.page_at = 0, time.ticks_ms()     # a new call shows at once
+            # keep only what the panel shows: the rest of a full hall view is most of 2 KB
+            # of JSON, and the next view is decoded while this one is still held
+            view = {"kind": "hall", "lines": view.get("lines"), "notice_line": view.get("notice_line")}
         self.view = view
         self._draw()
 

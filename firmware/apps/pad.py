@@ -1,7 +1,9 @@
 # Rating pad at a window. Staff keys (call, recall, skip, finish, pause, resume) act for
 # this window; rating keys r1..rN rate the ticket the gateway says is open for rating (r1
-# worst). After the transfer key, the rating keys choose the service to send the citizen to. The pad sends every rating press; the gateway decides whether it counts. The
-# gateway composes the text (view "lines", "thanks").
+# worst). The view says what the rating keys mean, one thing at a time: "rate" (a rating),
+# else "reasons" (the reason for a bad review), else, after the transfer key, "to" (the
+# service to send the citizen to). The pad sends every rating press; the gateway decides
+# whether it counts. The gateway composes the text (view "lines", "thanks").
 import time
 
 from machine import Pin
@@ -32,16 +34,19 @@ class Pad(App):
 
     def on_key(self, name):
         if name == "transfer":
-            # the next rating key chooses where the citizen goes (view "to", "choose")
+            # the next rating key chooses where the citizen goes (view "to", "choose"); no
+            # "to" while the keys ask a rating or a reason: a long blink says not now
             self.choosing = time.ticks_ms() if (self.view or {}).get("to") else None
+            if self.choosing is None:
+                self._sent(None)
             self._show()
         elif name in STAFF_KEYS:
             self._sent(self.device.send("key", key=name))
         elif name[:1] == "r" and name[1:].isdigit():
             if self.choosing is not None:
                 self._transfer(int(name[1:]))
-            elif self.view and self.view.get("reasons"):
-                # after a low rating the same keys give the reason, by the hall's list
+            elif not self.rate and self.view and self.view.get("reasons"):
+                # after a bad review the same keys give the reason, by the hall's list
                 self._sent(self.device.send("key", key=name))
             else:
                 self._sent(self.device.send("rate", level=int(name[1:]), ticket=self.rate))
@@ -65,6 +70,8 @@ class Pad(App):
             self.leds.blink("buzzer", 250)       # a beep: the citizen is asked to rate
         self.rate = rate
         self.view = view
+        if not view.get("to"):
+            self.choosing = None     # the keys mean something else now (a rating, a reason)
         self._show()
 
     def on_ack(self, event, ack):

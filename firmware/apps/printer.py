@@ -33,8 +33,12 @@ class Printer(App):
         self.offline_after_ms = device.cfg.get("offline_after_s", OFFLINE_AFTER_S) * 1000
 
     def on_view(self, view):
-        if view.get("kind") == "printer":
+        if view.get("kind") == "printer":      # "lease" in the view: from a gateway before 0.4
             self.leases.update(view.get("keys"), view.get("lease"))
+
+    def on_lease(self, svc, lease):
+        # one service's lease on its own retained topic (docs/protocol.md, "Offline issuing")
+        self.leases.update(None, {svc: lease})
 
     def offline(self):
         """The gateway has been out of reach (link down, or the gateway away) long enough."""

@@ -5,6 +5,11 @@
 import random
 import time
 
+try:
+    import socket
+except ImportError:       # a port without sockets (the WebAssembly build of the heap checks)
+    socket = None
+
 import network
 from umqtt.simple import MQTTClient
 
@@ -14,6 +19,17 @@ BLOCK_S = 5               # longest a read may block before the link counts as d
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 30000
 MSGS_PER_POLL = 8
+
+
+def no_delay(sock):
+    # Nagle off where the port's socket has the option (ESP32's lwIP does): else every
+    # event waits for the broker's delayed ACK
+    opt = getattr(socket, "TCP_NODELAY", None)
+    if opt is not None and hasattr(sock, "setsockopt"):
+        try:
+            sock.setsockopt(getattr(socket, "IPPROTO_TCP", 6), opt, 1)
+        except OSError:
+            pass
 
 
 class Watched:
@@ -123,6 +139,7 @@ class Link:
         client.set_last_will(self.state_topic, codec.encode(messages.will(session)), True, 1)
         try:
             client.connect()
+            no_delay(client.sock)
             client.sock = Watched(client.sock)
             self.client = client
             client.subscribe(self.prefix + "#", 1)
@@ -173,6 +190,8 @@ class Link:
         if isinstance(topic, bytes):
             topic = topic.decode()
         channel = "gw" if topic == self.gw_topic else topic[len(self.prefix):]
+        if not payload:
+            return        # a retained message the gateway cleared: nothing to act on
         try:
             msg = codec.decode(payload)
         except Exception:

@@ -15,7 +15,7 @@ Which ticket a window calls (next_ticket):
    weighted - the service whose calls today, divided by its weight, are fewest
 Within one service the line order (green, appointments, walk-ins) is never broken.
 """
-from gateway.engine import commands, lines
+from gateway.engine import cases, commands, lines
 from gateway.engine.state import (CALLED, FINISHED, GREEN, IDLE, PAUSED, SERVING, SKIPPED, WAITING,
                                   WALK_IN, Refused)
 
@@ -89,7 +89,9 @@ def decide_call(state, cmd, now):
     ticket = next_ticket(state, win, now)
     if ticket is None:
         raise Refused("no ticket waiting for window %d (%s)" % (win.number, ", ".join(win.services)))
-    return [_ticket_event("ticket_called", ticket, win, cmd, now, waited_s=max(0.0, now - ticket.issued_at))]
+    # the previous citizen's reason question ends: the pad's keys are the next citizen's now
+    return cases.end_reason_question(state, win.number, now) + [
+        _ticket_event("ticket_called", ticket, win, cmd, now, waited_s=max(0.0, now - ticket.issued_at))]
 
 
 def decide_recall(state, cmd, now):

@@ -14,10 +14,10 @@ called, whoever forgets the timer.
 """
 import copy
 
-from gateway.engine import appointments, calls, commands, days, devices, leases, ratings, tickets
+from gateway.engine import appointments, calls, changes, commands, days, devices, leases, ratings, tickets
 from gateway.engine.state import Refused, new_state
 
-_MODULES = (days, tickets, calls, ratings, devices, appointments, leases)
+_MODULES = (days, tickets, calls, ratings, devices, appointments, leases, changes)
 DECIDERS = {}
 APPLIERS = {}
 # commands that touch nothing of a day: an office tool's booking import or case update writes
@@ -55,6 +55,7 @@ def apply(state, event):
     applier = APPLIERS.get(event["type"])
     if applier is None:
         raise ValueError("unknown event type %r in the log" % (event["type"],))
+    changes.make_room(state, event)      # a window or service the hall file no longer has
     applier(state, event)
     state.applied += 1
     at = event.get("at")

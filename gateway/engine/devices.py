@@ -1,7 +1,10 @@
 """What devices report about themselves: print outcomes and part conditions (paper out ...).
 
 They change no queue rule yet; they are logged so a failed print is never lost silently and
-the fleet view can show which printer needs paper.
+the fleet view can show which printer needs paper. A ticket a printer was given (in an ack
+or a print command) stays in `state.unprinted` until that printer reports it on paper: a
+reset or UART fault between the ack and the print leaves it there, and the gateway prints it
+again when the printer is back, or staff see it listed (hallmesh hall unprinted).
 """
 from gateway.engine import commands
 from gateway.engine.state import WAITING
@@ -15,6 +18,27 @@ def decide_printed(state, cmd, now):
 def decide_status(state, cmd, now):
     return [{"type": "device_status", "at": now, "device": cmd["device"], "part": cmd["part"],
              "state": cmd["state"]}]
+
+
+def awaiting_print(state, ticket, ev):
+    """A ticket issued online through a printer is owed to it until reported printed. One
+    issued offline is on paper already; one that left its line needs no paper any more."""
+    device = state.hall.devices.get(ev["device"])
+    if ev.get("offline") or device is None or device.kind != "printer":
+        return
+    owed = state.unprinted.setdefault(ev["device"], [])
+    owed[:] = [tid for tid in owed if state.tickets[tid].status == WAITING]
+    owed.append(ticket.tid)
+
+
+def unprinted(state):
+    """{printer: [Ticket]} of tickets given to a printer, never reported printed, still waiting."""
+    out = {}
+    for dev_id in state.unprinted:
+        owed = reprints_owed(state, dev_id)
+        if owed:
+            out[dev_id] = owed
+    return out
 
 
 def apply_printed(state, ev):
@@ -34,8 +58,9 @@ def _latest_tid(state, no):
 
 
 def reprints_owed(state, device):
-    """Tickets `device` failed to print that still wait in the queue, oldest first: the printer
-    prints them again once it can (a ticket no longer waiting is not printed again)."""
+    """Tickets `device` failed to print, or never reported printed, that still wait in the
+    queue, oldest first: the printer prints them again once it can (a ticket no longer
+    waiting is not printed again)."""
     return [state.tickets[tid] for tid in state.unprinted.get(device, [])
             if state.tickets[tid].status == WAITING]
 

@@ -1,12 +1,14 @@
 """Ratings from a window's pad. Every press is kept; only some count.
 
 A press counts when the ticket the pad showed was finished at that pad's window, has not been
-rated yet, and the press came within the hall's rating timeout after the finish. Any other
-press is stored flagged with the reason and never counts, so a window's figures cannot be
-padded by extra presses and a citizen's real rating is never thrown away unseen.
+rated yet, and the press reached the gateway within the hall's rating timeout after the finish
+plus ARRIVAL_ALLOWANCE_S. The gateway's clock at arrival judges it, never the pad's claimed
+press time: a late or replayed press with an early `at` must not count. Any other press is
+stored flagged with the reason and never counts, so a window's figures cannot be padded by
+extra presses and a citizen's real rating is never thrown away unseen.
 
-A counted rating in the hall's low levels opens a follow-up case (cases.py) and the pad asks
-for a reason.
+A counted rating that is a bad review (below the hall's `satisfied_from`, the national 好差评
+scheme by default) opens a follow-up case (cases.py) and the pad asks for a reason.
 """
 from gateway.engine import cases, commands
 from gateway.engine.state import Refused
@@ -16,6 +18,9 @@ ALREADY_RATED = "already_rated"       # a second press for the same ticket
 TIMED_OUT = "timed_out"               # pressed after the rating window closed
 WRONG_TICKET = "wrong_ticket"         # the shown ticket was not finished at this window
 FLAG_REASONS = (NOTHING_TO_RATE, ALREADY_RATED, TIMED_OUT, WRONG_TICKET)
+# a press made just before the timeout may take this long to arrive: the way through the
+# broker plus one resend of the pad's outbox (resend_ms 4-5 s)
+ARRIVAL_ALLOWANCE_S = 10.0
 
 
 def rating_open(state, window, now):
@@ -29,8 +34,9 @@ def rating_open(state, window, now):
     return ticket
 
 
-def judge(state, window, shown, pressed_at):
-    """(ticket, None) when the press counts, (ticket or None, reason) when it is flagged."""
+def judge(state, window, shown, arrived_at):
+    """(ticket, None) when the press counts, (ticket or None, reason) when it is flagged.
+    `arrived_at`: the gateway's clock when the press arrived."""
     if not shown:
         return None, NOTHING_TO_RATE
     tid = state.windows[window].finished_by_no.get(shown)
@@ -39,7 +45,7 @@ def judge(state, window, shown, pressed_at):
     ticket = state.tickets[tid]
     if ticket.rating is not None:
         return ticket, ALREADY_RATED
-    if pressed_at > ticket.finished_at + state.hall.rating_timeout_s:
+    if arrived_at > ticket.finished_at + state.hall.rating_timeout_s + ARRIVAL_ALLOWANCE_S:
         return ticket, TIMED_OUT
     return ticket, None
 
@@ -50,7 +56,7 @@ def decide_rate(state, cmd, now):
         raise Refused("window %r is not a window of this hall" % (window,))
     if not isinstance(level, int) or not 1 <= level <= state.hall.rating_levels:
         raise Refused("rating level %r is outside 1-%d" % (level, state.hall.rating_levels))
-    ticket, reason = judge(state, window, cmd["ticket"], cmd["pressed_at"])
+    ticket, reason = judge(state, window, cmd["ticket"], now)
     common = {"at": now, "window": window, "level": level, "pressed_at": cmd["pressed_at"],
               "device": cmd.get("device", "")}
     if reason is not None:
@@ -63,7 +69,7 @@ def decide_rate(state, cmd, now):
           "staff": ticket.staff}
     ev.update(common)
     events = [ev]
-    if level <= state.hall.rules.low_levels:
+    if not state.hall.rules.satisfied(level):
         events.append(cases.opened(state, ticket, window, level, now))
     return events
 

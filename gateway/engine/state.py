@@ -86,6 +86,9 @@ class State:
     cases: dict = field(default_factory=dict)       # case id -> dict (follow-up of a low rating)
     next_case: int = 1
     leases: dict = field(default_factory=dict)      # service -> [block of numbers leased to a printer]
+    retired_windows: dict = field(default_factory=dict)   # number -> WindowState, removed from the hall
+    service_names: dict = field(default_factory=dict)     # code -> name, of every service the log knew
+    hall_record: dict = field(default_factory=dict)       # windows and services of the last hall_changed
     by_no: dict = field(default_factory=dict)       # "A001" -> tid, today's tickets: lookups by number
     clock_steps: int = 0                            # clock jumps the gateway logged (engine.days)
     last_clock_step: dict | None = None             # {"at", "step_s"} of the latest

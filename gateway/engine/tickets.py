@@ -7,7 +7,7 @@ offline issuing are skipped (engine.leases).
 
 A refusal names the service and the rule, because the printer shows it to the citizen.
 """
-from gateway.engine import commands, leases, lines
+from gateway.engine import commands, devices, leases, lines
 from gateway.engine.days import minute_of_day
 from gateway.engine.estimate import wait_range
 from gateway.engine.leases import MAX_NUMBER
@@ -84,6 +84,7 @@ def apply_ticket_issued(state, ev):
     else:
         state.numbers[svc] = int(ev["no"][len(svc):])
     lines.insert(state, svc, ticket.tid, index)
+    devices.awaiting_print(state, ticket, ev)
     if ticket.appt:
         state.bookings[ticket.appt]["used"] = ticket.tid
 

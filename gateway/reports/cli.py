@@ -198,7 +198,7 @@ def _figures_report(ns, hall, log, events, period, now):
         _emit(ns, render.report_csv(by, rows, total))
     else:
         # no period asked: the queue as it stands, then the whole log
-        before = state_report_text(fold(hall, events)) + "\n" if period is None else ""
+        before = state_report_text(fold(hall, events), now) + "\n" if period is None else ""
         _emit(ns, before + render.report_text(hall, shown, by, rows, awards, total))
     if ns.chart:
         target = ns.target if ns.target is not None else hall.awards.min_satisfaction

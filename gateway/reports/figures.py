@@ -1,22 +1,26 @@
 """Report figures from the folded state: per service and per window. Pure.
 
-Satisfaction rate = share of counted ratings in the top two levels (with 5 levels: 4 and 5),
-the way halls publish it. Flagged presses are shown next to it, never inside it.
+Satisfaction rate = share of counted ratings that are good reviews: the hall's satisfied levels,
+by default the national 好差评 scheme (with 5 levels: 3, 4 and 5). Flagged presses are shown
+next to it, never inside it.
 """
 from gateway.engine.state import CALLED, EXPIRED, FINISHED, SKIPPED, WAITING
 
 
-def satisfied(level, levels):
-    return level >= levels - 1
+def satisfied(level, hall):
+    return hall.rules.satisfied(level)
 
 
 def service_figures(state):
-    rows = {code: {"name": svc.name, "issued": 0, "served": 0, "no_show": 0, "serving": 0, "waiting": 0,
-                   "expired": 0} for code, svc in state.hall.services.items()}
+    # removed services too, under the last name they had (engine/changes.py)
+    names = dict(state.service_names, **{code: svc.name for code, svc in state.hall.services.items()})
+    rows = {code: {"name": name, "issued": 0, "served": 0, "no_show": 0, "serving": 0, "waiting": 0,
+                   "expired": 0} for code, name in names.items()}
     status_column = {FINISHED: "served", SKIPPED: "no_show", CALLED: "serving", WAITING: "waiting",
                      EXPIRED: "expired"}
     for ticket in state.tickets.values():
-        row = rows[ticket.svc]
+        row = rows.setdefault(ticket.svc, {"name": ticket.svc, "issued": 0, "served": 0, "no_show": 0,
+                                           "serving": 0, "waiting": 0, "expired": 0})
         row["issued"] += 1
         column = status_column.get(ticket.status)
         if column:
@@ -26,8 +30,10 @@ def service_figures(state):
 
 def window_figures(state):
     levels = state.hall.rating_levels
+    every = dict(state.retired_windows)     # removed windows keep their rows
+    every.update(state.windows)
     rows = {n: {"served": 0, "no_show": 0, "counted": 0, "satisfied": 0, "satisfaction": None,
-                "flagged": win.flagged} for n, win in state.windows.items()}
+                "flagged": win.flagged} for n, win in every.items()}
     for ticket in state.tickets.values():
         if ticket.window is None:
             continue
@@ -38,7 +44,7 @@ def window_figures(state):
             row["no_show"] += 1
         if ticket.rating is not None:
             row["counted"] += 1
-            row["satisfied"] += 1 if satisfied(ticket.rating, levels) else 0
+            row["satisfied"] += 1 if satisfied(ticket.rating, state.hall) else 0
     for row in rows.values():
         if row["counted"]:
             row["satisfaction"] = row["satisfied"] / row["counted"]

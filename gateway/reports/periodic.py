@@ -8,17 +8,23 @@ DEFINITIONS = """\
 - served / no-show: finished / skipped for good; transferred: tickets sent on from here
 - waiting time: issue -> first call; service time: call -> finish (minutes, median and p90)
 - on time: served within the service's time limit (办结时限), share of served
-- satisfaction: counted ratings in the top two levels / counted ratings, with the Wilson 95 %
-  interval; response: counted ratings / served; misuse: flagged presses (never counted)
+- satisfaction: counted ratings that are good reviews (the hall's satisfied levels, by default
+  the national 好差评 scheme: 3-5 of 5) / counted ratings, with the Wilson 95 % interval;
+  response: counted ratings / served; misuse: flagged presses (never counted)
+- cases: every bad review opens one, due within 15 working days of the hall's calendar;
+  overdue: not resolved after its deadline; call-back rate: cases called back / cases opened
 - in range: called tickets whose real wait fell inside the range printed on them"""
+import time
+
+from gateway.engine import cases as case_rules
 from gateway.reports.stats import quantile, share, wilson
 
 BY = ("hall", "window", "staff", "service")
 CASE_STATUSES = ("open", "called_back", "resolved")
 
 
-def satisfied(level, levels):
-    return level >= levels - 1
+def satisfied(level, hall):
+    return hall.rules.satisfied(level)
 
 
 def _key(by, hall, window, staff, svc):
@@ -28,7 +34,7 @@ def _key(by, hall, window, staff, svc):
 def _empty():
     return {"issued": 0, "served": 0, "no_show": 0, "transferred": 0, "waits": [], "services": [],
             "on_time": 0, "counted": 0, "satisfied": 0, "misuse": 0, "in_range": 0, "called": 0,
-            "cases": {s: 0 for s in CASE_STATUSES}}
+            "cases": {s: 0 for s in CASE_STATUSES}, "cases_overdue": 0, "cases_called_back_ever": 0}
 
 
 def _group(rows, key):
@@ -54,13 +60,15 @@ def _add_record(rows, rec, by, hall, levels):
         row["on_time"] += 1 if rec.on_time else 0
         if rec.rating is not None:
             row["counted"] += 1
-            row["satisfied"] += 1 if satisfied(rec.rating, levels) else 0
+            row["satisfied"] += 1 if satisfied(rec.rating, hall) else 0
     elif rec.outcome == "no_show":
         row["no_show"] += 1
 
 
-def collect(log, hall, period, by):
-    """{group key: raw counts and samples} for tickets issued in the period."""
+def collect(log, hall, period, by, now=None):
+    """{group key: raw counts and samples} for tickets issued in the period; cases overdue
+    as of `now` (default: the machine's clock)."""
+    now = time.time() if now is None else now
     if by not in BY:
         raise ValueError("by must be one of %s, got %r" % (", ".join(BY), by))
     rows = {}
@@ -76,7 +84,10 @@ def collect(log, hall, period, by):
             _group(rows, _key(by, hall, ev["window"], ev.get("staff"), svc))["misuse"] += 1
     for case in log.cases.values():
         if period.holds(case["opened_at"]):
-            _group(rows, _key(by, hall, case["window"], case["staff"], case["svc"]))["cases"][case["status"]] += 1
+            row = _group(rows, _key(by, hall, case["window"], case["staff"], case["svc"]))
+            row["cases"][case["status"]] += 1
+            row["cases_overdue"] += 1 if case_rules.overdue(hall, case, now) else 0
+            row["cases_called_back_ever"] += 1 if case_rules.called_back(case) else 0
     return rows
 
 
@@ -94,7 +105,8 @@ def figures(raw):
         "response": share(raw["counted"], raw["served"]), "misuse": raw["misuse"],
         "in_range": share(raw["in_range"], raw["called"]),
         "cases_open": raw["cases"]["open"], "cases_called_back": raw["cases"]["called_back"],
-        "cases_resolved": raw["cases"]["resolved"],
+        "cases_resolved": raw["cases"]["resolved"], "cases_overdue": raw["cases_overdue"],
+        "callback_rate": share(raw["cases_called_back_ever"], sum(raw["cases"].values())),
     }
 
 
@@ -102,9 +114,9 @@ def _order(key):
     return (0, key) if isinstance(key, int) else (1, str(key))
 
 
-def report_rows(log, hall, period, by):
+def report_rows(log, hall, period, by, now=None):
     """[(group key, figures)] sorted by key (windows by number)."""
-    raw = collect(log, hall, period, by)
+    raw = collect(log, hall, period, by, now)
     return [(key, figures(raw[key])) for key in sorted(raw, key=_order)]
 
 

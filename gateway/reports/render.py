@@ -1,9 +1,10 @@
 """Period report as a terminal table or CSV, with its definitions and the awards rule, and the
 follow-up cases list; all in the hall's language (gateway/reports/words.py)."""
 import csv
-import datetime
 import io
 
+from gateway.engine import cases as case_rules
+from gateway.engine.workdays import CASE_WORKING_DAYS
 from gateway.reports import awards as awards_mod
 from gateway.reports.period import everything, local_day
 from gateway.reports.periodic import DEFINITIONS
@@ -12,12 +13,13 @@ from gateway.reports.words import DEFINITIONS_ZH, period_label, say, words
 
 COLUMNS = ["issued", "served", "no_show", "transferred", "wait_median", "wait_p90", "service_median",
            "service_p90", "on_time", "counted", "satisfaction", "sat_low", "sat_high", "response",
-           "misuse", "in_range", "cases_open", "cases_called_back", "cases_resolved"]
-_SHARES = {"on_time", "satisfaction", "sat_low", "sat_high", "response", "in_range"}
+           "misuse", "in_range", "cases_open", "cases_called_back", "cases_resolved", "cases_overdue",
+           "callback_rate"]
+_SHARES = {"on_time", "satisfaction", "sat_low", "sat_high", "response", "in_range", "callback_rate"}
 _MINUTES = {"wait_median", "wait_p90", "service_median", "service_p90"}
 _TABLE_COLUMNS = ["issued", "served", "no_show", "transferred", "wait_median", "wait_p90", "service_median",
-                  "service_p90", "on_time", "counted", "satisfaction", "response", "misuse", "in_range", "cases"]
-CASE_WORKING_DAYS = 15       # 好差评: every bad review is rectified within 15 working days
+                  "service_p90", "on_time", "counted", "satisfaction", "response", "misuse", "in_range", "cases",
+                  "cases_overdue", "callback_rate"]
 
 
 def _pct(v):
@@ -39,7 +41,8 @@ def _cells(by, key, f):
     return [issued, f["served"], f["no_show"], f["transferred"], _min(f["wait_median"]), _min(f["wait_p90"]),
             _min(f["service_median"]), _min(f["service_p90"]), _pct(f["on_time"]), f["counted"], _interval(f),
             _pct(f["response"]), f["misuse"], _pct(f["in_range"]),
-            "%d/%d/%d" % (f["cases_open"], f["cases_called_back"], f["cases_resolved"])]
+            "%d/%d/%d" % (f["cases_open"], f["cases_called_back"], f["cases_resolved"]),
+            f["cases_overdue"], _pct(f["callback_rate"])]
 
 
 def figures_table(hall, by, rows, total=None):
@@ -104,18 +107,13 @@ def report_csv(by, rows, total=None):
 # --- follow-up cases ---------------------------------------------------------------------
 
 def case_deadline(hall, case):
-    """The last hall day to rectify the case: CASE_WORKING_DAYS Monday-Friday days after the
-    day it was opened."""
-    day = local_day(hall, case["opened_at"])
-    left = CASE_WORKING_DAYS
-    while left:
-        day += datetime.timedelta(days=1)
-        left -= 1 if day.weekday() < 5 else 0
-    return day
+    """The last hall day to rectify the case: CASE_WORKING_DAYS working days of the hall's
+    calendar after the day it was opened (engine/workdays.py)."""
+    return case_rules.deadline(hall, case)
 
 
 def case_overdue(hall, case, now):
-    return case["status"] != "resolved" and local_day(hall, now) > case_deadline(hall, case)
+    return case_rules.overdue(hall, case, now)
 
 
 CASE_FIELDS = ("case", "opened", "deadline", "overdue", "status", "ticket", "svc", "window", "staff", "level",
@@ -132,7 +130,8 @@ def case_rows(hall, cases, now):
                     "deadline": case_deadline(hall, c).isoformat(), "overdue": case_overdue(hall, c, now),
                     "status": c["status"], "ticket": c["no"], "svc": c["svc"], "window": c["window"],
                     "staff": c["staff"] or "-", "level": level, "level_name": labels[level - 1],
-                    "reason": c["reason"], "note": c["notes"][-1][2] if c["notes"] else ""})
+                    "reason": c["reason"], "note": c["notes"][-1][2] if c["notes"] else "",
+                    "called_back": case_rules.called_back(c)})
     return out
 
 
@@ -143,8 +142,10 @@ def level_text(hall, row):
 
 def cases_total(hall, rows):
     count = {s: sum(1 for r in rows if r["status"] == s) for s in ("open", "called_back", "resolved")}
+    called_back = sum(1 for r in rows if r["called_back"])
     return say(hall, "cases_total", n=len(rows), open=count["open"], called=count["called_back"],
-               resolved=count["resolved"], overdue=sum(1 for r in rows if r["overdue"]), days=CASE_WORKING_DAYS)
+               resolved=count["resolved"], overdue=sum(1 for r in rows if r["overdue"]), days=CASE_WORKING_DAYS,
+               callback=_pct(called_back / len(rows)) if rows else "-")
 
 
 def cases_table(hall, cases, now, period):

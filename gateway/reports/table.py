@@ -3,6 +3,8 @@ are aligned by display width (East Asian Width, via wcwidth): a Chinese characte
 terminal columns, so 户籍办理 is as wide as "Residence" less one, not four."""
 from wcwidth import wcswidth
 
+from gateway.engine import cases as case_rules
+from gateway.engine.workdays import CASE_WORKING_DAYS
 from gateway.reports.figures import flagged_by_reason, service_figures, window_figures
 from gateway.reports.words import say, words
 
@@ -64,12 +66,21 @@ def windows_table(state):
 
 def satisfied_levels(hall):
     """Which levels count as satisfied, in the hall's rating labels: '满意, 非常满意'."""
-    from gateway.reports.figures import satisfied
-    return ", ".join(label for n, label in enumerate(hall.rules.rating_labels, 1)
-                     if satisfied(n, hall.rating_levels))
+    return ", ".join(label for n, label in enumerate(hall.rules.rating_labels, 1) if hall.rules.satisfied(n))
 
 
-def report_text(state):
+def cases_line(state, now):
+    """The follow-up cases in one line: opened, not resolved, overdue at `now`, call-back rate."""
+    cases = list(state.cases.values())
+    called = sum(1 for c in cases if case_rules.called_back(c))
+    return say(state.hall, "state_cases", n=len(cases),
+               unresolved=sum(1 for c in cases if c["status"] != case_rules.RESOLVED),
+               overdue=sum(1 for c in cases if case_rules.overdue(state.hall, c, now)),
+               callback=_percent(called / len(cases)) if cases else "-", days=CASE_WORKING_DAYS)
+
+
+def report_text(state, now=None):
+    """`now`: when the report is read (for overdue cases); default the latest event's time."""
     hall = state.hall
     parts = ["%s (%s)" % (hall.name, hall.id), "", say(hall, "state_services"), services_table(state), "",
              say(hall, "state_windows", levels=satisfied_levels(hall)), windows_table(state)]
@@ -78,4 +89,10 @@ def report_text(state):
         names = words(hall)["flag_reasons"]
         parts += ["", say(hall, "flagged", counts=", ".join("%s %d" % (names.get(k, k), n)
                                                              for k, n in sorted(reasons.items())))]
+    parts += ["", cases_line(state, _latest(state) if now is None else now)]
     return "\n".join(parts) + "\n"
+
+
+def _latest(state):
+    times = [c["opened_at"] for c in state.cases.values()] + [t.issued_at for t in state.tickets.values()]
+    return max(times) if times else 0

@@ -12,7 +12,8 @@ DEFINITIONS_ZH = """\
 - 按时办结率：在业务办结时限内办结的比例
 - 满意率：计入的评价中好评所占比例，附 Wilson 95% 置信区间；参评率：计入评价 / 办结；
   无效按键：被标记、从不计入的按键
-- 回访：差评均开启回访工单，须在15个工作日内整改；逾期：过期限仍未整改
+- 回访：差评均开启回访工单，须在15个工作日（按大厅日历）内整改；逾期：过期限仍未整改；
+  回访率：已回访工单 / 开启工单
 - 预计准确率：实际等候时间落在号票所印预计范围内的比例"""
 
 WORDS = {
@@ -22,7 +23,8 @@ WORDS = {
                     "wait_median": "wait med", "wait_p90": "wait p90", "service_median": "svc med",
                     "service_p90": "svc p90", "on_time": "on time", "counted": "ratings",
                     "satisfaction": "satisfied [95% CI]", "response": "response", "misuse": "misuse",
-                    "in_range": "in range", "cases": "cases o/cb/r", "cases_overdue": "overdue"},
+                    "in_range": "in range", "cases": "cases o/cb/r", "cases_overdue": "overdue",
+                    "callback_rate": "call-back"},
         "heading": "{hall} ({id}) - {period}, by {by}",
         "minutes": "Times in minutes.",
         "total": "total",
@@ -53,10 +55,12 @@ WORDS = {
                          "status": "status", "ticket": "ticket", "svc": "svc", "window": "window", "staff": "staff",
                          "level": "level", "reason": "reason", "note": "last note"},
         "case_status": {"open": "open", "called_back": "called_back", "resolved": "resolved"},
-        "overdue_mark": "OVERDUE", "no_reason": "-",
+        "overdue_mark": "OVERDUE", "no_reason": "no reason given",
         "cases_heading": "{hall} ({id}) - follow-up cases opened in {period}, as of {today}",
         "cases_total": "total: {n} case(s), {open} open, {called} called back, {resolved} resolved, "
-                       "{overdue} overdue (due within {days} working days)",
+                       "{overdue} overdue (due within {days} working days), call-back rate {callback}",
+        "state_cases": "Follow-up cases: {n} opened, {unresolved} not resolved, {overdue} overdue, "
+                       "call-back rate {callback} (every bad review opens one, due within {days} working days)",
         # charts
         "chart_sat": "Satisfaction by window", "chart_wait": "Waiting time by hour of issue",
         "axis_window": "window", "axis_sat": "satisfied (%), whisker: 95% interval",
@@ -70,7 +74,8 @@ WORDS = {
                     "wait_median": "等候中位", "wait_p90": "等候P90", "service_median": "办理中位",
                     "service_p90": "办理P90", "on_time": "按时办结率", "counted": "评价数",
                     "satisfaction": "满意率[95%区间]", "response": "参评率", "misuse": "无效按键",
-                    "in_range": "预计准确率", "cases": "回访 待/已回访/已整改", "cases_overdue": "逾期"},
+                    "in_range": "预计准确率", "cases": "回访 待/已回访/已整改", "cases_overdue": "逾期",
+                    "callback_rate": "回访率"},
         "heading": "{hall}（{id}）{period} 按{by}统计",
         "minutes": "时间单位：分钟。",
         "total": "合计",
@@ -102,7 +107,9 @@ WORDS = {
         "overdue_mark": "已逾期", "no_reason": "未说明",
         "cases_heading": "{hall}（{id}）{period} 开启的回访工单，截至 {today}",
         "cases_total": "合计：{n} 件，待回访 {open} 件，已回访 {called} 件，已整改 {resolved} 件，"
-                       "逾期 {overdue} 件（须在 {days} 个工作日内整改）",
+                       "逾期 {overdue} 件（须在 {days} 个工作日内整改），回访率 {callback}",
+        "state_cases": "回访工单：共 {n} 件，未整改 {unresolved} 件，逾期 {overdue} 件，回访率 {callback}"
+                       "（每条差评开启一件，须在 {days} 个工作日内整改）",
         "chart_sat": "各窗口满意率", "chart_wait": "各时段等候时间（按取号时间）",
         "axis_window": "窗口", "axis_sat": "满意率（%），误差线：95%置信区间",
         "axis_hour": "取号时段（时）", "axis_minutes": "分钟（柱：中位数，误差线：P90）",

@@ -10,10 +10,13 @@ Contract:
 - recall(device, event_id): {body digest: ack dict} of every body this id was seen with.
 - heard_again(device, event_id, digest, at): a resend arrived at `at`; keeps its record longer.
 - prune_dedup(before): drops dedup records last heard before `before` s; returns how many.
+- read_meta(key) / write_meta(key, value): small named texts of the store (its hall id).
 - next_session(): increments and returns the gateway's start counter (durably).
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
   running gateway learns of events other tools (bookings import, case updates) appended.
+- load_totals() / save_totals(totals): the gateway's counters (gateway/counters.py), a
+  JSON-able dict kept across restarts; {} before the first save.
 - close().
 """
 
@@ -41,6 +44,12 @@ class Store:
     def prune_dedup(self, before):
         raise NotImplementedError
 
+    def read_meta(self, key):
+        raise NotImplementedError
+
+    def write_meta(self, key, value):
+        raise NotImplementedError
+
     def next_session(self):
         raise NotImplementedError
 
@@ -48,6 +57,12 @@ class Store:
         raise NotImplementedError
 
     def events_after(self, position):
+        raise NotImplementedError
+
+    def load_totals(self):
+        raise NotImplementedError
+
+    def save_totals(self, totals):
         raise NotImplementedError
 
     def close(self):

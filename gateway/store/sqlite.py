@@ -201,6 +201,15 @@ class SqliteStore(Store):
         with self._lock:
             return self._open_db().execute("SELECT COUNT(*) FROM dedup").fetchone()[0]
 
+    def read_meta(self, key):
+        with self._lock:
+            row = self._open_db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def write_meta(self, key, value):
+        self._transaction(lambda db: db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                                (key, str(value))))
+
     def next_session(self):
         def work(db):
             row = db.execute("SELECT value FROM meta WHERE key = 'session'").fetchone()
@@ -209,6 +218,16 @@ class SqliteStore(Store):
             return session
 
         return self._transaction(work)
+
+    def load_totals(self):
+        with self._lock:
+            row = self._open_db().execute("SELECT value FROM meta WHERE key = 'totals'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def save_totals(self, totals):
+        body = json.dumps(totals, sort_keys=True)
+        self._transaction(lambda db: db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('totals', ?)",
+                                                (body,)))
 
     def close(self):
         with self._lock:

@@ -1,4 +1,7 @@
 """The MQTT adapter against a real Mosquitto, with plain paho clients acting as devices."""
+import time
+
+from gateway.engine.ratings import ARRIVAL_ALLOWANCE_S
 from gateway.store import open_store
 from tests.gateway.conftest import wait_until
 
@@ -131,7 +134,9 @@ def test_a_rating_request_disappears_from_the_pad_after_the_timeout(mosquitto, t
     from tests.gateway.hall_fixture import hall_dict
     data = hall_dict()
     data["hall"]["rating_timeout_s"] = 1
-    gw = Gateway.from_files(config.parse(data), tmp_path / "hall.db", port=mosquitto.port)
+    skew_s = [0.0]     # the gateway's clock jumps past the arrival allowance once the prompt is gone
+    gw = Gateway.from_files(config.parse(data), tmp_path / "hall.db", port=mosquitto.port,
+                            clock=lambda: time.time() + skew_s[0])
     assert gw.start(wait=15)
     try:
         printer, pad = devices("printer-1"), devices("pad-1")
@@ -140,6 +145,7 @@ def test_a_rating_request_disappears_from_the_pad_after_the_timeout(mosquitto, t
         pad.wait_ack(pad.send("pad-1-1-2", "key", key="finish"))
         pad.wait_view(lambda v: v["rate"] == "A001", what="rating request")
         pad.wait_view(lambda v: v["rate"] == "" and v["timeout"] == 1, what="rating request gone")
+        skew_s[0] = ARRIVAL_ALLOWANCE_S
         late = pad.wait_ack(pad.send("pad-1-1-3", "rate", level=5, ticket="A001"))
         assert late["res"] == {"counted": False, "flag": "timed_out"}
     finally:

@@ -5,6 +5,7 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
+from gateway.engine.ratings import ARRIVAL_ALLOWANCE_S
 from gateway.engine import Refused, apply, commands as c, decide, fold, new_state
 from tests.gateway.hall_fixture import DAY, T0, small_hall
 
@@ -40,7 +41,8 @@ def run(script):
 
 def _try(state, cmd, now):
     if cmd["type"] == "rate":
-        cmd = dict(cmd, pressed_at=now, ticket=_shown(state, cmd))
+        # the pad claims an early press time: only the arrival (`now`) may decide the timeout
+        cmd = dict(cmd, pressed_at=now - 1000, ticket=_shown(state, cmd))
     try:
         events = decide(state, cmd, now)
     except Refused:
@@ -80,7 +82,7 @@ def check_ratings(log):
             done = finished.get(ev["tid"])
             assert done is not None, "a counted rating for a ticket not finished"
             assert done["window"] == ev["window"]
-            assert ev["pressed_at"] <= done["at"] + HALL.rating_timeout_s
+            assert ev["at"] <= done["at"] + HALL.rating_timeout_s + ARRIVAL_ALLOWANCE_S
             assert ev["tid"] not in counted, "two counted ratings for one ticket"
             counted.add(ev["tid"])
         elif ev["type"] == "rating_flagged":

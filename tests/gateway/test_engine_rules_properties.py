@@ -7,6 +7,7 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
+from gateway.engine.ratings import ARRIVAL_ALLOWANCE_S
 from gateway.engine import Refused, apply, commands as c, decide, fold, new_state
 from gateway.engine.state import GREEN
 from tests.gateway.hall_fixture import T0
@@ -103,10 +104,10 @@ def check_log(log):
         elif ev["type"] == "rating_counted":
             done = finished_ev[ev["tid"]]
             assert done["window"] == ev["window"] and done["staff"] == ev["staff"]
-            assert ev["pressed_at"] <= done["at"] + HALL.rating_timeout_s
+            assert ev["at"] <= done["at"] + HALL.rating_timeout_s + ARRIVAL_ALLOWANCE_S
             assert ev["tid"] not in counted
             counted.add(ev["tid"])
-            if ev["level"] <= HALL.rules.low_levels:
+            if not HALL.rules.satisfied(ev["level"]):
                 low.add(ev["tid"])
         elif ev["type"] == "case_opened":
             assert ev["tid"] in low, "a case without a low counted rating"

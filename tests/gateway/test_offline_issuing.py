@@ -190,7 +190,7 @@ def test_the_service_leases_at_birth_and_takes_the_report_once(tmp_path):
     service.begin_session(1)
     state_topic = topics.device(HALL.id, "printer-1", topics.STATE)
     service.on_message(state_topic, codec.encode(messages.birth(1, "printer", "0.3", "hm-printer-v1", 1, 1, "power")))
-    lease = journal.on("printer-1", topics.VIEW)[-1]["lease"]
+    lease = {m["svc"]: m for t, m in journal.out if t.startswith(topics.lease(HALL.id, "printer-1", "A")[:-1])}
     assert [(svc, lease[svc]["first"]) for svc in sorted(lease)] == [("A", 990), ("B", 990), ("C", 990)]
     evt = topics.device(HALL.id, "printer-1", topics.EVENTS)
     service.on_message(evt, codec.encode(messages.event("printer-1-1-1", "key", 0, key="k1")))
@@ -206,5 +206,5 @@ def test_the_service_leases_at_birth_and_takes_the_report_once(tmp_path):
     issued = [e for e in service.store.load_events() if e["type"] == "ticket_issued"]
     assert [(e["no"], e["at"], e.get("offline", False)) for e in issued] == [("A001", T0, False), ("A990", T0 + 30, True)]
     service.refresh_views()
-    assert journal.on("printer-1", topics.VIEW)[-1]["lease"]["A"]["used"] == 1
+    assert [m for t, m in journal.out if t == topics.lease(HALL.id, "printer-1", "A")][-1]["used"] == 1
     assert fold(HALL, service.store.load_events()).leases == service.state.leases, "the log rebuilds the leases"

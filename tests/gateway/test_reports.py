@@ -64,7 +64,7 @@ def independent_by_window(events, levels):
         mine = [tid for tid, w in last_window.items() if w == window]
         done = [tid for tid in mine if tid in served]
         rated = [rating[tid] for tid in done if tid in rating]
-        good = sum(1 for level in rated if level >= levels - 1)
+        good = sum(1 for level in rated if level >= 3)     # 好差评: 基本满意 and better are good
         waits = [(first_call[tid] - issued[tid]["at"]) / 60 for tid in mine]
         times = [served[tid]["served_s"] / 60 for tid in done]
         out[window] = {

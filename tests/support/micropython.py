@@ -12,9 +12,10 @@ def runner_ready():
         os.path.join(RUNNER_DIR, "node_modules", "@micropython", "micropython-webassembly-pyscript"))
 
 
-def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None, args=()):
+def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None, args=(), files=()):
     """Run every test_* of `modules` (or one `script`) under MicroPython; returns (exit code,
-    output). `paths` are mounted folders put first on MicroPython's sys.path."""
+    output). `paths` are mounted folders put first on MicroPython's sys.path; `files` maps a
+    path in MicroPython's filesystem to a host file copied there."""
     if not runner_ready():
         raise RuntimeError("MicroPython WebAssembly runner missing: run 'make test' (npm install in tools/upy)")
     cmd = ["node", os.path.join(RUNNER_DIR, "run.mjs"), "--root", REPO, "--heap", str(heap)]
@@ -26,6 +27,8 @@ def run(modules, mounts, heap=256 * 1024, timeout=120, paths=(), script=None, ar
         cmd += ["--exec", script]
     for arg in args:
         cmd += ["--arg", arg]
+    for target, host in dict(files).items():
+        cmd += ["--file", host + "=" + target]
     cmd += list(modules)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr
