@@ -55,12 +55,20 @@ font-size:1.2rem}
 
 
 def find(state, day, no):
-    """The ticket numbered `no` on `day` (numbers repeat from day to day), or None."""
-    for tid in reversed(state.tickets):
-        ticket = state.tickets[tid]
-        if ticket.no == no and ticket.day == day:
-            return ticket
-    return None
+    """Today's ticket numbered `no` (numbers repeat from day to day), or None: by the state's
+    index of today's numbers, no scan. Tickets of earlier days are in the store (earlier())."""
+    ticket = state.tickets.get(state.by_no.get(no)) if day == state.day else None
+    return ticket if ticket is not None and ticket.day == day else None
+
+
+def earlier(hall, day, no, issued):
+    """The page of a ticket of an earlier day, from its ticket_issued event (or None): that day
+    is closed, whatever became of the ticket."""
+    if issued is None:
+        return {"state": "unknown", "no": no, "day": day}
+    service = hall.services.get(issued["svc"])
+    return {"state": EXPIRED, "no": no, "day": day, "svc": issued["svc"],
+            "service": service.name if service else issued["svc"]}
 
 
 def now_serving(state, svc):
