@@ -120,8 +120,11 @@ def run_gateway(ns):
     from gateway.exclusive import AlreadyRunning, LockError, StoreLock
     from gateway.mqtt import Gateway
     from gateway.store import StoreError
-    from gateway.web import PortTaken, StatusServer
 
+    refusals = (AlreadyRunning, LockError, StoreError)
+    if ns.http:                 # aiohttp takes a second to import: only when it serves
+        from gateway.web import PortTaken, StatusServer
+        refusals += (PortTaken,)
     setup_logging(ns.verbose, ns.log_file, ns.log_max_mb, ns.log_keep)
     hall = load_hall(ns.hall)
     stopping = threading.Event()
@@ -145,7 +148,7 @@ def run_gateway(ns):
             web.start()
         while not stopping.wait(1.0):
             pass
-    except (AlreadyRunning, LockError, PortTaken, StoreError) as exc:
+    except refusals as exc:
         print("hallmesh: %s" % exc, file=sys.stderr)
         return 2
     finally:

@@ -71,14 +71,12 @@ def scan(data, whole=False):
     while i < n:
         c = data[i]
         if c == _QUOTE:
-            j = i + 1
-            while j < n and data[j] != _QUOTE:
-                j += 2 if data[j] == _BACKSLASH else 1
+            j = _string_end(data, i)
             if depth == 1:
                 if want_key:
                     key, want_key = data[i:j + 1], False
-                elif key == b'"id"' and token is None:
-                    token = data[i:j + 1]
+                elif _is_id(key):
+                    token = data[i:j + 1]    # the last one, as json.loads keeps the last
             i = j + 1
             continue
         if c in _OPEN:
@@ -95,6 +93,32 @@ def scan(data, whole=False):
             want_key, key = in_object, None
         i += 1
     return deepest, token
+
+
+def _string_end(data, start):
+    """Index of the quote closing the string opened at `start` (len(data) if none)."""
+    j = data.find(b'"', start + 1)
+    while j > 0:
+        k = j - 1
+        while k > start and data[k] == _BACKSLASH:
+            k -= 1
+        if (j - 1 - k) % 2 == 0:      # an even run of backslashes: the quote is not escaped
+            return j
+        j = data.find(b'"', j + 1)
+    return len(data)
+
+
+def _is_id(key):
+    if key is None or len(key) > 32:
+        return False
+    if key == b'"id"':
+        return True
+    if b"\\" not in key:
+        return False
+    try:
+        return json.loads(key.decode()) == "id"     # "\u0069d" is "id" as well
+    except (ValueError, UnicodeError):
+        return False
 
 
 def _as_bytes(payload):

@@ -138,6 +138,37 @@ def event(event_id, kind, at_ms=0, **fields):
     return msg
 
 
+_EVENT_FIELDS = ("v", "id", "t", "at")
+_TYPE_FIELDS = {KEY: ("key", "code", "to", "offline"), RATE: ("level", "ticket"),
+                PRINTED: ("ticket", "ok", "why"), STATUS: ("part", "state")}
+_PRESENCE_FIELDS = ("v", "on", "ses", "kind", "fw", "board", "heap", "rssi", "rst", "now")
+MAX_PLAIN_INT = 9007199254740991     # 2**53 - 1: what every JSON reader keeps exact
+
+
+def _extras(msg, known, what):
+    """Fields the contract does not name are ignored but may still be hashed or stored, so
+    they too must be plain: null, a boolean, a number within +-2**53, or clean short text."""
+    for name in msg:
+        if name in known:
+            continue
+        if not isinstance(name, str) or len(name) > 16 or unsafe_char(name) is not None:
+            raise ProtocolError(what + " has a field name that is not 1-16 clean characters")
+        value = msg[name]
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            if -MAX_PLAIN_INT <= value <= MAX_PLAIN_INT:
+                continue
+        elif isinstance(value, float):
+            if value == value and -MAX_PLAIN_INT <= value <= MAX_PLAIN_INT:   # NaN != NaN
+                continue
+        elif isinstance(value, str):
+            _text(msg, name, what, allow_empty=True)
+            continue
+        _fail(what, name, "be null, a boolean, a number within +-2**53 or text (a field this "
+                          "version does not use)")
+
+
 def check_event(msg):
     what = "event"
     _text(msg, "id", what, MAX_ID)
@@ -166,6 +197,7 @@ def check_event(msg):
     elif kind == STATUS:
         _text(msg, "part", what, 16)
         _text(msg, "state", what, 32)
+    _extras(msg, _EVENT_FIELDS + _TYPE_FIELDS[kind], what)
     return msg
 
 
@@ -197,7 +229,8 @@ def check_presence(msg):
     what = "presence"
     _field(msg, "on", bool, what)
     _int(msg, "ses", what, 0, MAX_SESSION)
-    for name, limit in (("kind", 16), ("fw", 32), ("board", 32), ("rst", 32)):
+    # err/where: the last failure the device contained (firmware runtime/errors.py)
+    for name, limit in (("kind", 16), ("fw", 32), ("board", 32), ("rst", 32), ("err", 64), ("where", 64)):
         if name in msg:
             _text(msg, name, what, limit, allow_empty=True)
     if "heap" in msg:
@@ -206,6 +239,7 @@ def check_presence(msg):
         _int(msg, "rssi", what, RSSI_RANGE[0], RSSI_RANGE[1])
     if "now" in msg:
         _int(msg, "now", what, 0, MAX_AT_MS // 1000)
+    _extras(msg, _PRESENCE_FIELDS, what)
     return msg
 
 

@@ -14,6 +14,9 @@ _local = threading.local()
 PWRON_RESET, HARD_RESET, WDT_RESET, DEEPSLEEP_RESET, SOFT_RESET = 1, 2, 3, 4, 5
 
 
+POWER_UP_RTC_MS = 946684800000   # 2000-01-01 00:00 UTC: where an ESP32's RTC starts after power-up
+
+
 class PowerOff(BaseException):
     """Raised inside a device's thread when its power is cut. A BaseException, so that the
     firmware's own `except Exception` cannot swallow it, just as code cannot outlive power."""
@@ -87,9 +90,12 @@ class SimBoard:
         self.power_cut = threading.Event()  # set while unpowered: wakes a sleeping firmware
         self.power_cut.set()
         self.reset_cause = PWRON_RESET
+        self.rtc = (0, POWER_UP_RTC_MS)   # (board ms when set, epoch ms set): see rtc_set
         self.sockets = []                 # live stand-in sockets, so a cut can reach them
         self.wdt = None                   # (timeout ms, ticks of last feed) once started
-        self.heap_free = 96000            # what gc.mem_free() reports on this board
+        # what gc.mem_free() reports: a fixed stand-in, NOT a measurement (CPython has no
+        # MicroPython heap; tests/firmware/test_heap.py measures the real one)
+        self.heap_free = 96000
         self.lock = threading.Lock()
         # clock skew (sim.faults): this board's crystal is off by `skew_offset_ms` plus
         # `skew_ppm` parts per million of the simulated time since `skew_from_ms`
@@ -119,8 +125,21 @@ class SimBoard:
     def power_on(self, cause=PWRON_RESET):
         self.reset_cause = cause
         self.wdt = None
+        if cause == PWRON_RESET:
+            self.rtc_set(POWER_UP_RTC_MS)   # the RTC lost its time with the power
         self.power_cut.clear()
         self.power.set()
+
+    def rtc_set(self, epoch_ms):
+        """The RTC (machine.RTC stand-in) reads epoch_ms now and runs on with the board's
+        clock, through resets, until the power is cut."""
+        from sim.clock import sim_ms    # import here: sim.clock imports this module
+        self.rtc = (sim_ms() + self.clock_skew_ms(), epoch_ms)
+
+    def rtc_now_ms(self):
+        from sim.clock import sim_ms
+        at, value = self.rtc
+        return value + sim_ms() + self.clock_skew_ms() - at
 
     def power_off(self):
         self.power.clear()

@@ -74,6 +74,7 @@ def _check_watchdog(board):
 
 
 def mem_free():
+    """A fixed stand-in figure (the board's heap_free), not a measurement: see sim/board.py."""
     board = _bound_board()
     return board.heap_free if board else 100000
 

@@ -1,8 +1,9 @@
 # Boot-loop guard. Every boot adds one to a counter in flash; a device that then runs
-# healthy for a while (linked, main loop turning) sets it back to zero. A device that keeps
-# resetting before that -- a bad config, an app that crashes -- reaches SAFE_AFTER and boots
-# in safe mode: no app, only the link, so it still connects and accepts a fix (the `config`
-# command) or a reboot.
+# healthy for a while (the main loop turning, its last step not failing; linked or not, so
+# that an outage never counts) sets it back to zero. A device that keeps resetting before
+# that -- an app that cannot start, a step that fails every time -- reaches SAFE_AFTER and
+# boots in safe mode: no app, only the link, so it still connects and accepts a fix (the
+# `config` command) or a reboot.
 SAFE_AFTER = 5
 HEALTHY_MS = 60000
 NAME = "unstable"

@@ -11,12 +11,17 @@ import machine
 from protocol import codec, messages, topics
 from runtime import bootguard, settings
 from runtime.clock import Clock
+from runtime.errors import Errors
 from runtime.eventid import EventIds
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
 FIRMWARE = "0.3.0"
 INBOX_MAX = 16
+CRASH_LOOP_STEPS = 20     # steps failing one after another: the app cannot get out by itself
+RELINK_AFTER_STEPS = 3    # ... and after this many the link starts afresh (it may be the cause)
+BOOT_RETRY_MS = 2000      # an app that cannot start is retried by a reset after this long
+ERRORS_FILE = "errors.json"
 LEASE_PREFIX = topics.LEASE + "/"     # lease/<service>: a printer's lease of one service
 RESET_CAUSES = {"PWRON_RESET": "power", "HARD_RESET": "hard", "WDT_RESET": "watchdog",
                 "DEEPSLEEP_RESET": "deepsleep", "SOFT_RESET": "soft"}
@@ -39,8 +44,10 @@ def reset_cause():
 
 
 class Device:
-    def __init__(self, root, cfg, board, session, safe=False):
+    def __init__(self, root, cfg, board, session, safe=False, errors=None):
         self.root, self.cfg, self.board, self.session = root, cfg, board, session
+        self.errors = errors or Errors(root + ERRORS_FILE)   # recent failures, in flash
+        self.failing = 0              # main-loop steps failed one after another
         self.safe = safe              # too many failed boots: link only, no app (bootguard)
         self.announce_at = None       # ticks to re-announce at, after the gateway came back
         self.gone_while_linked = False
@@ -67,6 +74,9 @@ class Device:
                              gc.mem_free(), rssi, self.rst)
         if self.safe:
             msg["safe"] = True
+        last = self.errors.last()
+        if last is not None:          # the latest failure contained, for the technician
+            msg["err"], msg["where"] = last["err"], last["where"]
         return msg
 
     # --- events out ------------------------------------------------------------------
@@ -211,21 +221,56 @@ def make_app(device):
     return Display(device)
 
 
+def contain(device, exc):
+    """A main-loop step failed: keep the error in flash, say it on the console, and go on.
+    Failing step after step, the link starts afresh; failing for CRASH_LOOP_STEPS the board
+    resets, which the boot guard counts: only such a crash loop ends in safe mode."""
+    device.failing += 1
+    device.errors.record(exc, device.session, device.clock.now_ms(), "step")
+    show_error(exc)
+    if device.failing == RELINK_AFTER_STEPS:
+        device.link.drop("after failures: " + type(exc).__name__)
+    if device.failing >= CRASH_LOOP_STEPS:
+        if device.errors.dirty:
+            device.errors.save()       # the count of the repeats, before RAM is lost
+        machine.reset()
+
+
+def start(root, cfg, board):
+    """The device, or a reset after BOOT_RETRY_MS when it cannot be made (recorded first)."""
+    session = settings.count_boot(root)
+    safe = bootguard.boot(root)
+    errors = Errors(root + ERRORS_FILE)
+    try:
+        return Device(root, cfg, board, session, safe, errors)
+    except Exception as exc:
+        errors.record(exc, session, 0, "boot")
+        show_error(exc)
+        time.sleep_ms(BOOT_RETRY_MS)
+        machine.reset()
+
+
 def run(root=""):
     """Boot: read flash, count the boot, start the app, loop for ever. The watchdog is fed
-    only here, so a loop stuck anywhere resets the board; so does a broker lost for long."""
+    only here, so a loop stuck anywhere resets the board. A failing step is contained
+    (contain()); a minute of the loop turning proves the boot healthy, linked or not, so an
+    outage of any length never leads to safe mode."""
     cfg, board = settings.load(root)
-    device = Device(root, cfg, board, settings.count_boot(root), bootguard.boot(root))
+    device = start(root, cfg, board)
     wdt = machine.WDT(timeout=cfg["wdt_ms"])
     poll_ms = cfg["poll_ms"]
     started = time.ticks_ms()
     proven = False
     while True:
-        device.step()
-        if not proven and device.link.up() and time.ticks_diff(time.ticks_ms(), started) > bootguard.HEALTHY_MS:
+        try:
+            device.step()
+            device.failing = 0
+        except Exception as exc:       # MemoryError included; a reset is a BaseException
+            contain(device, exc)
+        if not proven and not device.failing and time.ticks_diff(time.ticks_ms(), started) > bootguard.HEALTHY_MS:
             bootguard.healthy(root)
             proven = True
         if device.link.offline_ms() > cfg["offline_reset_s"] * 1000:
-            machine.reset()
+            machine.reset()            # Wi-Fi from scratch; the time lives on in the RTC
         wdt.feed()
         time.sleep_ms(poll_ms)

@@ -1,8 +1,9 @@
 """Stand-in for MicroPython's `machine` on a simulated ESP32 (see sim/board.py).
 
-Only what the hallmesh firmware and boards use: Pin (with IRQs), UART, WDT, reset,
+Only what the hallmesh firmware and boards use: Pin (with IRQs), UART, WDT, RTC, reset,
 reset_cause, unique_id. Each object acts on the board bound to the calling thread.
 """
+import datetime as _dt
 import time
 
 from sim import board as boards
@@ -64,6 +65,25 @@ class UART:
             data = bytes(self._state.to_device[:n])
             del self._state.to_device[:n]
             return data
+
+
+class RTC:
+    """The ESP32's real-time clock: keeps running through a reset (the simulated board's
+    Reset), starts again at 2000-01-01 after a power cut. datetime() reads or sets
+    (year, month, day, weekday, hours, minutes, seconds, microseconds), weekday 0 = Monday."""
+
+    def __init__(self, id=0):
+        self._board = boards.current()
+
+    def datetime(self, value=None):
+        if value is None:
+            ms = self._board.rtc_now_ms()
+            t = _dt.datetime(1970, 1, 1) + _dt.timedelta(milliseconds=ms)
+            return (t.year, t.month, t.day, t.weekday(), t.hour, t.minute, t.second, t.microsecond // 1000 * 1000)
+        year, month, day, _, hour, minute, second, micro = tuple(value)[:8]
+        t = _dt.datetime(year, month, day, hour, minute, second, micro)
+        self._board.rtc_set((t - _dt.datetime(1970, 1, 1)) // _dt.timedelta(milliseconds=1))
+        return None
 
 
 class WDT:

@@ -171,3 +171,11 @@ def test_refusals_say_why_in_a_reason_name():
     assert raises(ProtocolError, codec.decode, b"{nope").reason == "malformed"
     assert raises(ProtocolError, codec.decode, b"{" + b" " * 3000 + b"}").reason == "too_large"
     assert raises(ProtocolError, messages.check_event, {"id": "a", "t": "key"}).reason == "bad_field"
+
+
+def test_fields_the_contract_does_not_name_must_be_plain():
+    assert messages.check_event(_key_event(extra=1, flag=True, note="fine", none=None))
+    for bad in ([1], {"a": 1}, "\ud800", "a\nb", 2 ** 60, "x" * 65):
+        raises_naming(ProtocolError, "field 'extra'", messages.check_event, _key_event(extra=bad))
+        raises_naming(ProtocolError, "field 'extra'", messages.check_presence, {"on": True, "ses": 1, "extra": bad})
+    raises_naming(ProtocolError, "field name", messages.check_event, _key_event(**{"x" * 17: 1}))

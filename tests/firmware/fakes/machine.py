@@ -58,6 +58,19 @@ class UART:
         return data
 
 
+POWER_UP_RTC = (2000, 1, 1, 5, 0, 0, 0, 0)    # an ESP32's RTC after a power cut
+rtc = [POWER_UP_RTC]                            # kept across a reset (a new Device), not clear()
+
+
+class RTC:
+    """Holds the datetime set (it does not move on by itself: enough for the unit cases)."""
+
+    def datetime(self, value=None):
+        if value is None:
+            return rtc[0]
+        rtc[0] = tuple(value)
+
+
 class WDT:
     def __init__(self, id=0, timeout=5000):
         self.fed = 0
@@ -75,5 +88,7 @@ def reset_cause():
 
 
 def clear():
+    """A fresh board, as after a power cut."""
     pins.clear()
     uarts.clear()
+    rtc[0] = POWER_UP_RTC
