@@ -11,6 +11,8 @@ from bench.context import Context
 from bench.suite import BENCHMARKS, ON_REQUEST
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json")
+# a run of some benchmarks only never replaces the complete run's file
+RESULTS_ONLY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "results-only.json")
 
 
 def parse(argv):
@@ -19,12 +21,16 @@ def parse(argv):
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run under a minute")
     ap.add_argument("--only", action="append", metavar="NAME",
                     help="run only this benchmark (repeatable): " + ", ".join(names))
-    ap.add_argument("--out", default=RESULTS, help="where to write the results (default bench/results.json)")
+    ap.add_argument("--out", help="where to write the results (default bench/results.json; with --only "
+                    "bench/out/results-only.json)")
     return ap.parse_args(argv)
 
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.out is None:
+        args.out = RESULTS_ONLY if args.only else RESULTS
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx = Context(quick=args.quick)
     start = time.perf_counter()

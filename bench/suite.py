@@ -47,6 +47,11 @@ def reports(ctx):
     return year_reports(ctx)
 
 
+def ranking(ctx):
+    from bench.year_ranking import year_ranking
+    return year_ranking(ctx)
+
+
 def latency(ctx):
     from bench.hall_bench import latency as measure
     return measure(ctx)
@@ -84,7 +89,7 @@ def fuzz(ctx):
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("sequential", sequential),
               ("printers8", printers8), ("flood", flood), ("idle_http", idle_http), ("recovery", recovery),
-              ("reports", reports), ("latency", latency),
+              ("reports", reports), ("ranking", ranking), ("latency", latency),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
               ("memory", memory)]
 # Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and

@@ -101,8 +101,10 @@ class Gateway:
                                monotonic=self.monotonic)
         self.service.begin_session(self.store.next_session())
         self.service.queue_depth = self.queue_depth
-        log.info("hall %s: %d events replayed, session %d", self.hall.id,
-                 self.service.state.applied, self.service.session)
+        rebuilt = self.service.rebuilt
+        log.info("hall %s: state rebuilt in %.2f s from %s + %d events of the log, session %d", self.hall.id,
+                 rebuilt.seconds, "the snapshot at event %d" % rebuilt.from_snapshot if rebuilt.from_snapshot
+                 else "no snapshot", rebuilt.tail, self.service.session)
         self.service.tick()      # a day that began while the gateway was down begins before any view
         self._client = self._make_client()
         self._worker = threading.Thread(target=self._run, name="hallmesh-gw-worker", daemon=True)

@@ -19,7 +19,7 @@ def _random_bytes(n):
     except (AttributeError, OSError, NotImplementedError):
         # a port without urandom: the random module, mixed with the microsecond clock
         import random
-        return bytes((random.getrandbits(8) ^ (time.ticks_us() >> (3 * i))) & 0xFF for i in range(n))
+        return bytes((random.getrandbits(8) ^ (time.ticks_diff(time.ticks_us(), 0) >> (3 * i))) & 0xFF for i in range(n))
 
 
 def new_session():

@@ -8,7 +8,7 @@ import time
 try:
     import socket
 except ImportError:       # a port without sockets (the WebAssembly build of the heap checks)
-    socket = None
+    socket = None  # type: ignore[assignment]
 
 import network
 from umqtt.simple import MQTTClient

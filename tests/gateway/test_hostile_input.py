@@ -143,3 +143,43 @@ def test_log_escaping_keeps_readable_text_and_marks_the_rest():
     assert escape(b"\xff\n") == "b'\\xff\\n'"
     record = logging.LogRecord("hallmesh.gateway", logging.INFO, __file__, 1, "%s: %s", ("pad-1", "ok\nfake"), None)
     assert EscapingFilter().filter(record) and record.getMessage() == "pad-1: ok\\x0afake"
+
+
+def test_a_bad_ticket_number_already_in_the_store_stops_only_its_views_and_not_the_birth(tmp_path):
+    """What a store written before the ASCII-digit check holds: an issued ticket "A00١". A
+    restart publishes the birth and every view that does not show it."""
+    service, published = _service_on(tmp_path / "old.db")
+    service.on_message(EVT % "printer-1", raw(id="p-1", t="key", key="k1"))
+    service.on_message(EVT % "pad-1", raw(id="pad-1", t="key", key="call"))
+    events = service.store.load_events()
+    service.store.close()
+    poisoned = open_store(tmp_path / "hall.db")
+    poisoned.append([_renumbered(ev, "A001", "A00\u0661") for ev in events])
+    poisoned.close()
+    service, published = _service_on(tmp_path / "hall.db")
+    service.on_connected()
+    topics = [t for t, _, _ in published]
+    assert topics[-1] == "hm/testhall/gw/state" and published[-1][1]["on"] is True
+    shown = sorted(t.split("/")[3] for t in topics if t.endswith("/view"))
+    assert shown == ["display-2", "pad-2", "printer-1"]
+    assert service.counters["view_error"] == 3       # display-1, hall-display and pad-1 show it
+    service.store.close()
+
+
+def _service_on(path):
+    published = []
+    service = Service(small_hall(), open_store(path), lambda t, p, r: published.append((t, json.loads(p), r)),
+                      clock=lambda: T0)
+    service.begin_session(1)
+    return service, published
+
+
+def _renumbered(event, old, new):
+    return {k: (new if v == old else v) for k, v in event.items()}
+
+
+def test_a_refusal_quoting_device_text_is_ascii_for_any_device_to_show(hall_service):
+    service, published = hall_service
+    service.on_message(EVT % "pad-1", raw(id="pad-1", t="key", key="r\u00b2"))
+    err = acks(published, "pad-1")[0]["err"]
+    assert err.isascii() and "r\\xb2" in err
