@@ -237,7 +237,7 @@ class Service:
         try:
             events = decide(self.state, intake.to_command(device, msg, now), now)
         except Refused as exc:
-            return [], messages.ack(msg["id"], ok=False, error=str(exc))
+            return [], device_text.refused(self.hall, messages.ack(msg["id"], ok=False, error=str(exc)))
         return events, messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
 
     def _execute(self, device, msg, body, now):
