@@ -9,7 +9,7 @@ class App:
         self.device = device
         board = device.board
         self.keys = Keys(board.get("keys", {}) if keys else {}, board.get("key_active", 0),
-                         device.cfg.get("debounce_ms", 30))
+                         device.cfg.get("debounce_ms", 30), board.get("external_pull") or ())
         self.leds = Leds(board.get("leds", {}))
         self.online = False
 

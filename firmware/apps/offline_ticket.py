@@ -30,10 +30,10 @@ def texts(path, svc):
 def print_ticket(out, cols, fs_and, leases, svc, no, now_s):
     got = texts(leases.texts_prefix + svc + ".json", svc)
     chinese = fs_and and max(b"".join(got.values()) + b"\0") >= 0x80
-    job = escpos.Job(out, cols, chinese)
-    job.line(got["hall"])
-    job.number(no)
-    job.line(got["name"])
-    job.line(got["offline"])
-    job.line(got["issued"] + b" " + leases.local_time(svc, now_s))
-    job.cut()
+    escpos.begin(out, chinese)
+    escpos.line(out, cols, got["hall"])
+    escpos.number(out, cols, no)
+    escpos.line(out, cols, got["name"])
+    escpos.line(out, cols, got["offline"])
+    escpos.line(out, cols, got["issued"] + b" " + leases.local_time(svc, now_s))
+    out.write(escpos.CUT)

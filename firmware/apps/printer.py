@@ -8,10 +8,10 @@ import time
 from machine import UART, Pin
 
 from apps.base import App
-from drivers import escpos
 from drivers.scanner import Scanner
 from runtime.lease import Leases
 
+COLUMNS = {58: 32, 80: 48}       # font A columns by paper width in mm (drivers/escpos.py wraps to them)
 OFFLINE_AFTER_S = 10     # a short blip (a gateway restart) is waited out: its ticket has an estimate
 
 
@@ -21,7 +21,7 @@ class Printer(App):
         spec = device.board["printer"]
         self.uart = UART(spec["uart"], baudrate=spec.get("baud", 9600), tx=spec.get("tx"),
                          rx=spec.get("rx"))
-        self.cols = escpos.columns(spec.get("paper_mm", 58))
+        self.cols = COLUMNS.get(spec.get("paper_mm", 58), 32)
         self.fs_and = spec.get("fs_and", True)     # False: the printer is always in GB mode
         sensor = device.board.get("paper_sensor")
         self.paper = Pin(sensor, Pin.IN) if sensor is not None else None
@@ -106,6 +106,7 @@ class Printer(App):
         if self._paper_out():
             self.device.report("printed", ticket=no, ok=False, why="paper out")
             return
+        from drivers import escpos      # at the first print: a printer boots without it
         escpos.ticket(self.uart, ticket, self.cols, self.fs_and)
         self.printed += 1
         self.device.report("printed", ticket=no, ok=True)

@@ -17,7 +17,6 @@ INIT = b"\x1b@"
 CHINESE_ON = b"\x1c&"         # FS &: two-byte (GB) characters from here on
 CUT = b"\x1dVA\x03"           # GS V 65 n: feed n lines and cut (mode 65 takes the extra byte n)
 CENTRE = b"\x1ba\x01"         # ESC a 1
-COLUMNS = {58: 32, 80: 48}    # font A columns by paper width in mm
 BIG = 4                       # the ticket number's size, in character widths and heights
 
 
@@ -26,11 +25,6 @@ def size(width, height):      # GS ! n, 1..8 each
 
 
 text = ascii_bytes
-
-
-def columns(paper_mm):
-    """Font A columns of the paper, 32 when the width is not one we know."""
-    return COLUMNS.get(paper_mm, 32)
 
 
 def wrap(data, cols):
@@ -75,48 +69,44 @@ def qr(data, module=6):
             b"\x1d(k\x03\x001Q0")
 
 
-class Job:
-    """One ticket on its way to the printer: begun centred (in Chinese mode when it has
-    Chinese text and the printer needs telling), lines wrapped to the paper, ended by cut()."""
+def begin(out, chinese):
+    """A job begun centred, in Chinese mode when it has Chinese text and the printer needs telling."""
+    out.write(INIT + CHINESE_ON + CENTRE if chinese else INIT + CENTRE)
 
-    def __init__(self, out, cols, chinese):
-        self.out, self.cols = out, cols
-        out.write(INIT + CHINESE_ON + CENTRE if chinese else INIT + CENTRE)
 
-    def line(self, data, big=1):
-        if big > 1:
-            self.out.write(size(big, big))
-        for piece in wrap(data, self.cols // big):
-            self.out.write(piece + b"\n")
-        if big > 1:
-            self.out.write(size(1, 1))
+def line(out, cols, data, big=1):
+    """`data` in characters `big` times the normal size, wrapped to the paper's `cols`."""
+    if big > 1:
+        out.write(size(big, big))
+    for piece in wrap(data, cols // big):
+        out.write(piece + b"\n")
+    if big > 1:
+        out.write(size(1, 1))
 
-    def number(self, no):
-        """The ticket number, as big as fits on one line."""
-        data = text(no)
-        big = BIG
-        while big > 1 and len(data) * big > self.cols:
-            big -= 1
-        self.line(data, big)
 
-    def cut(self):
-        self.out.write(CUT)
+def number(out, cols, no):
+    """The ticket number, as big as fits on one line."""
+    data = text(no)
+    big = BIG
+    while big > 1 and len(data) * big > cols:
+        big -= 1
+    line(out, cols, data, big)
 
 
 def ticket(out, t, cols=32, fs_and=True):
     """Print one ticket dict as the gateway sent it in the ack."""
-    job = Job(out, cols, fs_and and bool(t.get("gb")))
-    job.line(field(t, "hall"))
-    job.number(t.get("no", ""))
-    job.line(field(t, "name"))
+    begin(out, fs_and and bool(t.get("gb")))
+    line(out, cols, field(t, "hall"))
+    number(out, cols, t.get("no", ""))
+    line(out, cols, field(t, "name"))
     if "info" in t:
-        job.line(field(t, "info"))
+        line(out, cols, field(t, "info"))
     else:
         wait = t.get("wait") or [0, 0]
-        job.line(text(str(t.get("ahead", 0)) + " ahead, wait " + str(wait[0]) + "-" + str(wait[1]) + " min"))
+        line(out, cols, text(str(t.get("ahead", 0)) + " ahead, wait " + str(wait[0]) + "-" + str(wait[1]) + " min"))
     for name in ("time", "booking"):
         if t.get(name):
-            job.line(field(t, name))
+            line(out, cols, field(t, name))
     if t.get("url"):
         out.write(qr(t["url"]))
-    job.cut()
+    out.write(CUT)

@@ -13,7 +13,7 @@ MAX_PENDING = 255         # per key, between two polls; more would be a stuck co
 
 
 class Keys:
-    def __init__(self, pins, active=0, debounce_ms=30):
+    def __init__(self, pins, active=0, debounce_ms=30, external=()):
         self.names = list(pins)
         self.active = active
         self.debounce_ms = debounce_ms
@@ -27,7 +27,11 @@ class Keys:
         self.presses = 0                      # all presses since boot, for the birth and tests
         self.pins = []
         for i in range(count):
-            pin = Pin(pins[self.names[i]], Pin.IN, Pin.PULL_UP if active == 0 else Pin.PULL_DOWN)
+            # a key in `external` has its resistor on the board (GPIO34-39 have none inside)
+            if self.names[i] in external:
+                pin = Pin(pins[self.names[i]], Pin.IN)
+            else:
+                pin = Pin(pins[self.names[i]], Pin.IN, Pin.PULL_UP if active == 0 else Pin.PULL_DOWN)
             self.down[i] = 1 if pin.value() == active else 0
             pin.irq(trigger=Pin.IRQ_FALLING | Pin.IRQ_RISING, handler=self._handler(i))
             self.pins.append(pin)

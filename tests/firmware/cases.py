@@ -187,7 +187,8 @@ def test_every_ticket_line_fits_the_paper_and_wraps_at_a_space():
             assert len(plain) <= cols, (cols, plain)
     job = ticket_job(dict(TICKET, name=name), 32)
     assert b"Residence permits and household\nregistration\n" in job
-    assert escpos.columns(80) == 48 and escpos.columns(58) == 32
+    from apps.printer import COLUMNS
+    assert COLUMNS[80] == 48 and COLUMNS[58] == 32
 
 
 def test_wrapping_never_splits_a_chinese_character():

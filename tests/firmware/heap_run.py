@@ -205,7 +205,7 @@ def pad_round(dev, i, retained):
 COMMON = ("protocol.topics", "protocol.codec", "protocol.messages", "runtime.clock", "runtime.bootguard",
           "runtime.settings", "runtime.flashfile", "runtime.outbox", "runtime.keys", "runtime.link",
           "runtime.device", "drivers.leds", "apps.base")
-MODULES = {"printer": ("drivers.text", "drivers.escpos", "drivers.scanner", "runtime.lease", "apps.printer"),
+MODULES = {"printer": ("drivers.text", "drivers.scanner", "runtime.lease", "apps.printer"),
            "display": ("drivers.text", "drivers.panel", "apps.display"),
            "pad": ("drivers.text", "drivers.panel", "apps.pad")}
 
