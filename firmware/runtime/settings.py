@@ -54,7 +54,7 @@ def check_board(board):
     The rules are needed once a boot: their module is dropped again to give its heap back."""
     import sys
     from protocol import boardrules
-    bad = boardrules.problems(board)
+    bad = [boardrules.short(p) for p in boardrules.problems(board)]
     del boardrules
     sys.modules.pop("protocol.boardrules", None)
     import protocol
