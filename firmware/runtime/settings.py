@@ -56,10 +56,11 @@ def check_board(board):
     from protocol import boardrules
     bad = [boardrules.short(p) for p in boardrules.problems(board)]
     del boardrules
-    sys.modules.pop("protocol.boardrules", None)
-    import protocol
-    if hasattr(protocol, "boardrules"):
-        delattr(protocol, "boardrules")
+    if sys.implementation.name == "micropython":   # (the simulator boots boards in threads at once)
+        sys.modules.pop("protocol.boardrules", None)
+        import protocol
+        if hasattr(protocol, "boardrules"):
+            delattr(protocol, "boardrules")
     if bad:
         raise ConfigError("board.json: " + bad[0])
 
