@@ -17,6 +17,26 @@ def throughput(ctx):
     return measure(ctx.port, per_key=ctx.size["per_key"])
 
 
+def sequential(ctx):
+    from bench.gateway_bench import sequential as measure
+    return measure(ctx)
+
+
+def printers8(ctx):
+    from bench.gateway_bench import printers8 as measure
+    return measure(ctx)
+
+
+def flood(ctx):
+    from bench.gateway_bench import flood as measure
+    return measure(ctx)
+
+
+def idle_http(ctx):
+    from bench.gateway_bench import idle_http as measure
+    return measure(ctx)
+
+
 def recovery(ctx):
     from bench.recovery import restart_with_year
     return restart_with_year(ctx)
@@ -67,7 +87,8 @@ def fuzz(ctx):
     return measure(ctx)
 
 
-BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
+BENCHMARKS = [("floor", floor), ("throughput", throughput), ("sequential", sequential),
+              ("printers8", printers8), ("flood", flood), ("idle_http", idle_http), ("recovery", recovery),
               ("reports", reports), ("ranking", ranking), ("latency", latency),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
               ("memory", memory)]

@@ -20,7 +20,7 @@ import time
 import paho.mqtt.client as mqtt
 
 from gateway import config, tcp
-from gateway.inbox import Budget, FairInbox
+from gateway.inbox import MAX_PENDING_PER_DEVICE, Budget, FairInbox
 from gateway.service import Service
 from gateway.store import open_store
 from protocol import codec, messages, topics
@@ -53,7 +53,10 @@ class Gateway:
         self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
         self.lock = threading.RLock()
         self.ready = threading.Event()     # subscribed, views and birth published
-        self._inbox = FairInbox(Budget() if budget is _UNDEFAULTED else budget)
+        if budget is _UNDEFAULTED:
+            self._inbox = FairInbox(Budget())
+        else:                              # None: unlimited, queue included (benchmarks)
+            self._inbox = FairInbox(budget, max_pending=None if budget is None else MAX_PENDING_PER_DEVICE)
         self._budget_logged = {}           # device -> monotonic time of its last budget warning
         self._over_budget = {}             # device -> drops not yet logged
         self._cleared = set()              # event topics whose retained message we erased

@@ -20,6 +20,7 @@ from gateway.store import StoreError
 from protocol import ProtocolError, codec, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
+narration = logging.getLogger("hallmesh.gateway.narration")   # what happened, in the hall's language
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
 REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
@@ -114,7 +115,7 @@ class Service:
             apply(self.state, ev)
             text = narrate.line(self.hall, ev)
             if text:
-                log.info("%s", text)
+                narration.info("%s", text)
         self._snapshot_if_due(events)
         return events
 
@@ -281,7 +282,7 @@ class Service:
         for ev in events:
             text = narrate.line(self.hall, ev)
             if text:
-                log.info("%s", text)
+                narration.info("%s", text)
 
     def _send_ack(self, dev_id, ack):
         self._acked = True

@@ -3,6 +3,7 @@ import json
 import os
 
 from gateway.fleet import FleetError
+from protocol import boardrules
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOARDS_DIR = os.path.join(REPO, "boards")
@@ -34,6 +35,9 @@ def load(name, boards_dir=BOARDS_DIR):
         raise FleetError("board file %s must be an object whose \"name\" is %r" % (path, name))
     if board.get("mcu") not in MARCH:
         raise FleetError("board file %s: unknown \"mcu\" %r (known: %s)" % (path, board.get("mcu"), ", ".join(MARCH)))
+    wrong = boardrules.problems(board)      # the same pin rules the firmware applies at boot
+    if wrong:
+        raise FleetError("board file %s: %s" % (path, "; ".join(wrong)))
     return board
 
 

@@ -219,7 +219,7 @@ def _figures_report(ns, hall, log, current_state, period, now):
         xlsx.figures_workbook(ns.out, hall, shown, by, rows, total, ranking, cases=cases, now=now)
         print("wrote %s" % ns.out, file=sys.stderr)
     elif ns.format == "csv":
-        _emit(ns, render.report_csv(by, rows, total))
+        _emit(ns, render.report_csv(by, rows, total, hall))
     else:
         # no period asked: the queue as it stands, then the whole log
         before = state_report_text(current_state(), now) + "\n" if period is None else ""
