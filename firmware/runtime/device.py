@@ -12,7 +12,6 @@ from protocol import codec, messages, topics
 from runtime import bootguard, settings
 from runtime.clock import Clock
 from runtime.errors import Errors
-from runtime import eventid
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
@@ -84,6 +83,7 @@ class Device:
     def send(self, kind, **fields):
         """Make an event, keep it in the outbox and send it. Returns it, or None when the
         outbox is full (the app tells the user; nothing accepted is dropped)."""
+        from runtime import eventid   # here, not at boot: the boot is the printer's heap peak
         event = messages.event(eventid.next_id(self), kind, self.clock.now_ms(), **fields)
         try:
             self.outbox.add(event)
