@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 ARGS   ?=
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test test-deps bench clean
+.PHONY: setup demo broker-deps test test-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,15 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-demo: setup
+# the demo runs on a real Mosquitto (started on a free port); the embedded amqtt broker is
+# only the fallback where it cannot be installed
+demo: setup broker-deps
 	$(VENV)/bin/hallmesh demo $(ARGS)
+
+broker-deps:
+	@if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then \
+		echo "installing mosquitto"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q mosquitto \
+		|| echo "could not install mosquitto: the demo uses the embedded amqtt broker"; fi
 
 # Mosquitto (the real broker the integration tests start on free ports), Node.js (which runs
 # the official MicroPython WebAssembly build), a CJK bitmap font, a CJK chart font and Chromium (a real browser

@@ -3,16 +3,19 @@ seeded RNG, and written to a SQLite store through the store API. Same seed, same
 
 Each working day: staff sign in at every window, citizens arrive all day (busier mid-morning
 and mid-afternoon), printers report each print, windows call, serve (a few no-shows), finish,
-and most citizens rate; some rate twice or late (flagged), low ratings get a reason. Tickets
-still waiting at closing expire at the next day's start, as in a real hall.
+and most citizens rate; some rate twice or late (flagged), low ratings get a reason. Each day
+begins at its boundary (the gateway's timer: tickets still waiting at closing expire then),
+and the store gets a snapshot of the state after each day but the last, as a running gateway
+takes one at each day boundary: a restart then folds the last day's events as its tail.
 """
 import datetime
 import heapq
 import math
 import random
 
-from gateway import config
+from gateway import config, snapshots
 from gateway.engine import commands as cmds
+from gateway.engine import days
 from gateway.engine.core import apply, decide
 from gateway.engine.state import IDLE, Refused, new_state
 from gateway.store import open_store
@@ -45,6 +48,7 @@ class DayRun:
     def __init__(self, state, rng, day, printers):
         self.state, self.rng, self.printers = state, rng, printers
         hall = state.hall
+        self.day_start = days.day_start(hall, day)
         midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
         self.base = midnight - hall.utc_offset_s
         self.events, self.refused = [], 0
@@ -58,6 +62,7 @@ class DayRun:
         return self.base + minute * 60.0
 
     def run(self):
+        self.command(cmds.new_day(), self.day_start)      # the gateway's day-boundary timer
         self._open()
         self._arrivals()
         while self.heap:
@@ -174,11 +179,17 @@ class DayRun:
 
 def make_year(hall, days, seed=7):
     """Yields (date, events) per working day; the engine state is carried from day to day."""
+    for day, events, _ in make_year_states(hall, days, seed):
+        yield day, events
+
+
+def make_year_states(hall, count, seed=7):
+    """Yields (date, events, state after them) per working day (the state object is reused)."""
     state = new_state(hall)
     rng = random.Random(seed)
     printers = [d.id for d in hall.devices.values() if d.kind == "printer"] or ["printer-1"]
-    for day in working_days(days):
-        yield day, DayRun(state, rng, day, printers).run()
+    for day in working_days(count):
+        yield day, DayRun(state, rng, day, printers).run(), state
 
 
 def write_year(hall_file, db_path, days=300, seed=7):
@@ -189,9 +200,11 @@ def write_year(hall_file, db_path, days=300, seed=7):
     total = tickets = 0
     first = last = None
     try:
-        for day, events in make_year(hall, days, seed):
+        for n, (day, events, state) in enumerate(make_year_states(hall, days, seed)):
             if events:
                 store.append(events)
+            if n < days - 1:
+                snapshots.take(store, hall, state, store.log_position())
             total += len(events)
             tickets += sum(1 for ev in events if ev["type"] == "ticket_issued")
             first, last = first or day, day

@@ -4,9 +4,12 @@ import time
 
 import paho.mqtt.client as mqtt
 
+from gateway import tcp
+
 
 class Collector:
-    """A connected paho client that records (arrival time, topic, payload) of what it receives."""
+    """A connected paho client that records (arrival time, topic, payload) of what it receives.
+    Nagle is off on its socket, as on the gateway's and on every broker the project starts."""
 
     def __init__(self, port, client_id, subscriptions=()):
         self.messages = []
@@ -14,6 +17,7 @@ class Collector:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.max_inflight_messages_set(1000)
         self.client.on_message = self._on_message
+        self.client.on_socket_open = lambda client, userdata, sock: tcp.no_delay(sock)
         self.client.connect("127.0.0.1", port, keepalive=30)
         self.client.loop_start()
         for topic in subscriptions:

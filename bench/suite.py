@@ -17,6 +17,26 @@ def throughput(ctx):
     return measure(ctx.port, per_key=ctx.size["per_key"])
 
 
+def sequential(ctx):
+    from bench.gateway_bench import sequential as measure
+    return measure(ctx)
+
+
+def printers8(ctx):
+    from bench.gateway_bench import printers8 as measure
+    return measure(ctx)
+
+
+def flood(ctx):
+    from bench.gateway_bench import flood as measure
+    return measure(ctx)
+
+
+def idle_http(ctx):
+    from bench.gateway_bench import idle_http as measure
+    return measure(ctx)
+
+
 def recovery(ctx):
     from bench.recovery import restart_with_year
     return restart_with_year(ctx)
@@ -25,6 +45,11 @@ def recovery(ctx):
 def reports(ctx):
     from bench.reports_bench import year_reports
     return year_reports(ctx)
+
+
+def ranking(ctx):
+    from bench.year_ranking import year_ranking
+    return year_ranking(ctx)
 
 
 def latency(ctx):
@@ -62,8 +87,9 @@ def fuzz(ctx):
     return measure(ctx)
 
 
-BENCHMARKS = [("floor", floor), ("throughput", throughput), ("recovery", recovery),
-              ("reports", reports), ("latency", latency),
+BENCHMARKS = [("floor", floor), ("throughput", throughput), ("sequential", sequential),
+              ("printers8", printers8), ("flood", flood), ("idle_http", idle_http), ("recovery", recovery),
+              ("reports", reports), ("ranking", ranking), ("latency", latency),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
               ("memory", memory)]
 # Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and

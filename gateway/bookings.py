@@ -13,8 +13,8 @@ import csv
 import datetime
 import io
 
-from gateway import textfile
-from gateway.engine import Refused, apply, commands, days, decide, fold
+from gateway import snapshots, textfile
+from gateway.engine import Refused, apply, commands, days, decide
 
 REQUIRED = ("code", "service", "time")
 # the same columns as a Chinese office names them in its own spreadsheet
@@ -88,7 +88,7 @@ def import_file(hall, store, path, now):
     The events go to the store in one append; a gateway running on the same store sees
     them after its next start (it folds the log then)."""
     cmds, problems = read_csv(hall, path)
-    state = fold(hall, store.load_events())
+    state = snapshots.rebuild(hall, store).state      # latest snapshot + tail, not the whole log
     events, refused = book_all(state, cmds, now)
     if events:
         store.append(events)

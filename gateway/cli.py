@@ -123,8 +123,9 @@ def run_gateway(ns):
 
     refusals = (AlreadyRunning, LockError, StoreError)
     if ns.http:                 # aiohttp takes a second to import: only when it serves
-        from gateway.web import PortTaken, StatusServer
+        from gateway.web import PortTaken, StatusServer, raise_descriptor_limit
         refusals += (PortTaken,)
+        raise_descriptor_limit()
     setup_logging(ns.verbose, ns.log_file, ns.log_max_mb, ns.log_keep)
     hall = load_hall(ns.hall)
     stopping = threading.Event()

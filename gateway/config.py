@@ -233,8 +233,8 @@ def _hall(check, table, services, windows, devices, awards, calendar):
     if language not in wording.LANGUAGES:
         check.fail(entry, "language must be one of %s, got %r" % (", ".join(wording.LANGUAGES), language))
     hall = Hall(check.name(table, "id", entry), check.text(table, "name", entry), levels, timeout,
-                services, windows, devices, offset, check.source, _rules(check, table, entry, levels, calendar),
-                awards,
+                services, windows, devices, offset, check.source,
+                _rules(check, table, entry, levels, calendar, language), awards,
                 language, check.value(table, "status_url", entry, str, ""),
                 check.value(table, "notice", entry, str, ""), zone_name)
     try:
@@ -251,18 +251,18 @@ def _count(check, table, name, entry, default, low=0):
     return value
 
 
-def _rules(check, table, entry, levels, calendar):
+def _rules(check, table, entry, levels, calendar, language="en"):
     d = Rules()
     jump = table.get("green_jump", "all")
     if jump == "all":
         jump = -1
     elif isinstance(jump, bool) or not isinstance(jump, int) or jump < 0:
         check.fail(entry, "green_jump must be \"all\" or a count >= 0, got %r" % (jump,))
-    labels = tuple(check.value(table, "rating_labels", entry, list, list(_default_labels(levels))))
+    labels = tuple(check.value(table, "rating_labels", entry, list, list(_default_labels(levels, language))))
     if len(labels) != levels or not all(isinstance(x, str) and x for x in labels):
         check.fail(entry, "rating_labels must be %d names, worst first, got %r" % (levels, labels))
     low = _low_levels(check, table, entry, levels)
-    reasons = tuple(check.value(table, "reasons", entry, list, list(d.reasons)))
+    reasons = tuple(check.value(table, "reasons", entry, list, list(wording.default_reasons(language))))
     if not 1 <= len(reasons) <= MAX_LEVELS or not all(isinstance(x, str) and x for x in reasons):
         check.fail(entry, "reasons must be 1-%d names, got %r" % (MAX_LEVELS, reasons))
     reason_timeout = check.value(table, "reason_timeout_s", entry, (int, float), d.reason_timeout_s)
@@ -318,10 +318,10 @@ def _calendar(check, table):
     return workdays.Calendar(lists["holidays"], lists["workdays"])
 
 
-def _default_labels(levels):
+def _default_labels(levels, language="en"):
     if levels == len(NATIONAL_LABELS):
         return NATIONAL_LABELS
-    return tuple("level %d" % n for n in range(1, levels + 1))
+    return tuple(("%d级" if language == "zh" else "level %d") % n for n in range(1, levels + 1))
 
 
 def _awards(check, table):

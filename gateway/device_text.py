@@ -74,10 +74,26 @@ def pad_lines(hall, view):
     return [top, bottom]
 
 
+def refused(hall, ack):
+    """A refusal ack with "line": its reason as a pad shows it, in the hall's language (an
+    English hall's pad shows "err" itself). A reason a panel cannot draw (a name outside
+    GB2312) says only that nothing was done."""
+    if hall.language == "en" or ack.get("ok") or not ack.get("err"):
+        return ack
+    try:
+        line = encoded(wording.refusal(hall.language, ack["err"]))
+    except TextError:
+        line = encoded(wording.REFUSED_ZH)
+    return dict(ack, line=line)
+
+
 def decorate_view(hall, view):
-    """Add the device text to a view from gateway.views (a new dict)."""
+    """Add the device text to a view from gateway.views (a new dict). A hall not in English
+    also sends what its devices show while the gateway is away (firmware says it in English)."""
     view = dict(view)
     kind = view["kind"]
+    if hall.language != "en" and kind in ("window", "hall", "pad"):
+        view["away"] = _line(hall, "away")
     if kind == "window":
         view["lines"] = window_lines(hall, view)
         if view.get("due"):

@@ -55,7 +55,8 @@ class Budget:
 
 
 class FairInbox:
-    """Control items (connected, stop) go first; messages are taken one per source in turn."""
+    """Control items (connected, stop) go first; messages are taken one per source in turn.
+    budget None: no rate limit; max_pending None: no limit on what a source may queue."""
 
     def __init__(self, budget=None, max_pending=MAX_PENDING_PER_DEVICE):
         self.budget, self.max_pending = budget, max_pending
@@ -74,7 +75,7 @@ class FairInbox:
         Returns False for a dropped item (counted, see take_refused)."""
         with self._cond:
             waiting = self._pending.get(source)
-            over = waiting is not None and len(waiting) >= self.max_pending
+            over = waiting is not None and self.max_pending is not None and len(waiting) >= self.max_pending
             if over or (self.budget is not None and not self.budget.allows(source)):
                 self._refused[source] += 1
                 return False

@@ -20,7 +20,7 @@ import time
 import paho.mqtt.client as mqtt
 
 from gateway import config, tcp
-from gateway.inbox import Budget, FairInbox
+from gateway.inbox import MAX_PENDING_PER_DEVICE, Budget, FairInbox
 from gateway.service import Service
 from gateway.store import open_store
 from protocol import codec, messages, topics
@@ -53,7 +53,10 @@ class Gateway:
         self.clock, self.keepalive, self._owns_store = clock, keepalive, owns_store
         self.lock = threading.RLock()
         self.ready = threading.Event()     # subscribed, views and birth published
-        self._inbox = FairInbox(Budget() if budget is _UNDEFAULTED else budget)
+        if budget is _UNDEFAULTED:
+            self._inbox = FairInbox(Budget())
+        else:                              # None: unlimited, queue included (benchmarks)
+            self._inbox = FairInbox(budget, max_pending=None if budget is None else MAX_PENDING_PER_DEVICE)
         self._budget_logged = {}           # device -> monotonic time of its last budget warning
         self._over_budget = {}             # device -> drops not yet logged
         self._cleared = set()              # event topics whose retained message we erased
@@ -98,8 +101,10 @@ class Gateway:
                                monotonic=self.monotonic)
         self.service.begin_session(self.store.next_session())
         self.service.queue_depth = self.queue_depth
-        log.info("hall %s: %d events replayed, session %d", self.hall.id,
-                 self.service.state.applied, self.service.session)
+        rebuilt = self.service.rebuilt
+        log.info("hall %s: state rebuilt in %.2f s from %s + %d events of the log, session %d", self.hall.id,
+                 rebuilt.seconds, "the snapshot at event %d" % rebuilt.from_snapshot if rebuilt.from_snapshot
+                 else "no snapshot", rebuilt.tail, self.service.session)
         self.service.tick()      # a day that began while the gateway was down begins before any view
         self._client = self._make_client()
         self._worker = threading.Thread(target=self._run, name="hallmesh-gw-worker", daemon=True)

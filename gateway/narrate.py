@@ -1,4 +1,6 @@
-"""One human line per engine event, for the log a demo audience reads."""
+"""One human line per engine event, for the log a demo audience reads, in the hall's language
+(the English lines below, the Chinese ones in narrate_zh.py)."""
+from gateway import narrate_zh
 
 
 def _issued(hall, ev):
@@ -56,6 +58,8 @@ _LINES = {
     "case_opened": lambda h, ev: "window %d: low rating for %s, follow-up case %d opened" % (
         ev["window"], ev["no"], ev["case"]),
     "case_reason": lambda h, ev: "case %d: reason %s" % (ev["case"], ev["reason"]),
+    "case_reason_ended": lambda h, ev: "case %d: no reason given (window %d called its next ticket)" % (
+        ev["case"], ev["window"]),
     "case_updated": lambda h, ev: "case %d: %s" % (ev["case"], ev["status"]),
     "appointment_booked": lambda h, ev: "booking %s for service %s" % (ev["code"], ev["svc"]),
     "rating_counted": lambda h, ev: "window %d: %s rated %d/%d" % (
@@ -68,7 +72,10 @@ _LINES = {
 }
 
 
+_BY_LANGUAGE = {"en": _LINES, "zh": narrate_zh.LINES}
+
+
 def line(hall, ev):
     """The sentence for one event, or None for an event type with nothing to say."""
-    describe = _LINES.get(ev["type"])
+    describe = _BY_LANGUAGE.get(hall.language, _LINES).get(ev["type"])
     return describe(hall, ev) if describe else None

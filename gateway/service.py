@@ -9,17 +9,18 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 import collections
 import logging
 
-from gateway import dedup, device_text, hallchange, intake, narrate, views
+from gateway import dedup, device_text, hallchange, intake, narrate, snapshots, views
 from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
-from gateway.engine import Refused, apply, commands, days, decide, fold, leases
+from gateway.engine import Refused, apply, commands, days, decide, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
 from protocol import ProtocolError, codec, events, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
+narration = logging.getLogger("hallmesh.gateway.narration")   # what happened, in the hall's language
 
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
 REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
@@ -47,9 +48,11 @@ class Service:
         self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
         hallchange.check_identity(store, hall)        # another hall's store is refused first
-        self.state = fold(hall, store.load_events())
-        hallchange.adopt(store, self.state, hall, clock())   # what the hall file changed, recorded
-        self.log_seen = store.log_position()   # every event up to here is in self.state
+        self.rebuilt = snapshots.rebuild(hall, store)     # latest snapshot + the log's tail
+        self.state = self.rebuilt.state
+        changed = hallchange.adopt(store, self.state, hall, clock())   # what the hall file changed, recorded
+        self.log_seen = store.log_position() if changed else self.rebuilt.position   # all of it is in self.state
+        self._snapshots = snapshots.Schedule(since=self.rebuilt.tail + len(changed))
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
         self._view_seq = 0
@@ -112,7 +115,8 @@ class Service:
             apply(self.state, ev)
             text = narrate.line(self.hall, ev)
             if text:
-                log.info("%s", text)
+                narration.info("%s", text)
+        self._snapshot_if_due(events)
         return events
 
     def _after_events(self, events):
@@ -234,7 +238,7 @@ class Service:
         try:
             events = decide(self.state, intake.to_command(device, msg, now), now)
         except Refused as exc:
-            return [], messages.ack(msg["id"], ok=False, error=str(exc))
+            return [], device_text.refused(self.hall, messages.ack(msg["id"], ok=False, error=str(exc)))
         return events, messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
 
     def _execute(self, device, msg, body, now):
@@ -256,6 +260,7 @@ class Service:
         self._send_ack(device.id, ack)
         if refused_in_new_day:
             self._begin_day(now)     # judged in the new day, so that day has begun
+        self._snapshot_if_due(events)
         self._after_events(events)
         if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
             self.reprint(device.id)
@@ -277,7 +282,7 @@ class Service:
         for ev in events:
             text = narrate.line(self.hall, ev)
             if text:
-                log.info("%s", text)
+                narration.info("%s", text)
 
     def _send_ack(self, dev_id, ack):
         self._acked = True
@@ -360,6 +365,8 @@ class Service:
                 continue
             log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
                      ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
+        self._snapshot_if_due(events)
+        self._after_events(events)
 
     def reprint(self, dev_id):
         """Send a printer the tickets it failed to print that are still waiting: a failed print
@@ -417,6 +424,23 @@ class Service:
         self._watch_clock(now)
         self._begin_day(now)
         self._due_reprints(now)
+        self._snapshot_if_due([])
+
+    def _snapshot_if_due(self, events):
+        """After applying `events`: a snapshot at a day boundary or every few thousand events,
+        so a restart folds only the log's tail (gateway/snapshots.py)."""
+        if not self._snapshots.note(events):
+            return
+        self.catch_up()              # the snapshot must hold every event up to its position
+        try:
+            snapshots.take(self.store, self.hall, self.state, self.log_seen)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("snapshot NOT stored (the next one is tried later): %s", exc)
+            return
+        self._snapshots.taken()
+        self.stats["snapshots"] += 1
+        log.debug("snapshot of day %s at event %d", self.state.day, self.log_seen)
 
     # --- counters ------------------------------------------------------------------
 

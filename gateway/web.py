@@ -8,7 +8,9 @@ citizen's phone: a thread per connection and no timeout let 1,018 half-open conn
 exhaust the gateway's file descriptors. Here
 - a connection that sends no complete request within IDLE_TIMEOUT_S (a half-open one, a
   slow one, one kept alive after its answer) is closed;
-- at most MAX_CONNECTIONS are open at once; one more is closed as soon as it is accepted;
+- at most MAX_CONNECTIONS are open at once, fewer if the descriptor limit is low (always
+  RESERVED_FDS left for the broker link and the store); one more is closed as soon as it
+  is accepted;
 - pages are built on a pool of PAGE_THREADS threads (the lock may be busy with an event),
   never more, however many clients wait;
 - a client that goes away early is nobody's error: nothing is logged for it.
@@ -20,6 +22,7 @@ import asyncio
 import concurrent.futures
 import logging
 import re
+import resource
 import socket
 import threading
 
@@ -32,7 +35,8 @@ METRICS_PATH = "/metrics"
 ROUTE = re.compile(r"^/t/([a-z0-9_-]{1,32})/(\d{4}-\d{2}-\d{2})/([A-Z][0-9]{3,4})/?$")
 
 IDLE_TIMEOUT_S = 10.0        # a phone loads the page in one request; nothing needs longer
-MAX_CONNECTIONS = 256        # well under the usual 1,024 descriptors of a process
+MAX_CONNECTIONS = 2048       # at most; fewer if the process may open fewer descriptors
+RESERVED_FDS = 128           # kept for the broker link, the store, logs, reconnects
 PAGE_THREADS = 2
 BACKLOG = 128
 
@@ -56,12 +60,34 @@ def listening_socket(host, port):
     return sock
 
 
+def raise_descriptor_limit():
+    """Let the process open as many descriptors as its hard limit allows (often 1,024 soft
+    against far more hard): idle phones then wait their timeout instead of being refused."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def connection_limit(wanted=MAX_CONNECTIONS):
+    """`wanted`, or fewer so that RESERVED_FDS descriptors always stay free for the rest of
+    the gateway: clients can never exhaust them."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(16, min(wanted, soft - RESERVED_FDS))
+
+
 class StatusServer:
     def __init__(self, gateway, host="0.0.0.0", port=8080, idle_timeout_s=IDLE_TIMEOUT_S,
-                 max_connections=MAX_CONNECTIONS):
+                 max_connections=None):
         self.gateway = gateway
         self.metrics = metrics.registry(gateway)     # GET /metrics: the counters for Prometheus
-        self.idle_timeout_s, self.max_connections = idle_timeout_s, max_connections
+        self.idle_timeout_s = idle_timeout_s
+        self.max_connections = connection_limit() if max_connections is None else max_connections
         self.sock = listening_socket(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
         self.refused_connections = 0      # closed at once: MAX_CONNECTIONS were open
@@ -105,8 +131,12 @@ class StatusServer:
         hall_id, day, no = match.groups()
         if hall_id != self.gateway.hall.id:
             return 404, "this is the gateway of hall %s, not %s" % (self.gateway.hall.id, hall_id)
-        with self.gateway.lock:
+        with self.gateway.lock:          # an index lookup: the lock is held for microseconds
             status = status_page.ticket_status(self.gateway.state, day, no)
+            today = self.gateway.state.day
+        if status["state"] == "unknown" and day != today:
+            # an earlier day: the store's index finds it, outside the gateway's lock
+            status = status_page.earlier(self.gateway.hall, day, no, self.gateway.store.find_ticket(day, no))
         code = 404 if status["state"] == "unknown" else 200
         return code, status_page.render(self.gateway.hall, status)
 

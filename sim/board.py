@@ -127,6 +127,8 @@ class SimBoard:
         self.wdt = None
         if cause == PWRON_RESET:
             self.rtc_set(POWER_UP_RTC_MS)   # the RTC lost its time with the power
+        self.power_cut.clear()
+        self.power.set()
 
     def rtc_set(self, epoch_ms):
         """The RTC (machine.RTC stand-in) reads epoch_ms now and runs on with the board's
@@ -138,8 +140,6 @@ class SimBoard:
         from sim.clock import sim_ms
         at, value = self.rtc
         return value + sim_ms() + self.clock_skew_ms() - at
-        self.power_cut.clear()
-        self.power.set()
 
     def power_off(self):
         self.power.clear()

@@ -1,29 +1,38 @@
-"""`hallmesh demo`: a short scripted morning in the example hall, on an embedded broker.
+"""`hallmesh demo`: a short scripted morning in a hall (the example hall unless --hall names
+another), on a real Mosquitto where one is installed.
 
-Everything is real except the people: the gateway with its SQLite store, the devices running
-the firmware files from firmware/, the MQTT traffic between them. What happens is printed as
-it happens (the gateway's own narration), then the day's report.
+Everything is real except the people: the broker, the gateway with its SQLite store, the
+devices running the firmware files from firmware/, the MQTT traffic between them. What happens
+is printed as it happens (the gateway's own narration, in the hall's language), then the
+morning's summary. Outside the hall's issuing hours, or on a store that already holds a later
+time, the morning runs on a simulated clock set to the hall's next morning (sim/demo_clock.py).
 """
 import argparse
+import datetime
 import logging
 import os
 import random
 import signal
 import tempfile
 import threading
-import time
 
 from gateway import config
-from gateway.broker import EmbeddedBroker
+from gateway.broker import EmbeddedBroker, free_port
+from gateway.engine import days
+from gateway.logtext import EscapingFilter
 from gateway.mqtt import Gateway
-from gateway.reports import report_text
-from gateway.engine.state import WAITING
-from sim.hall import SimHall
+from gateway.reports.table import report_text
+from gateway.store import open_store
+from sim import demo_clock
+from sim.demo_morning import Morning, say
+from sim.demo_words import say as words
+from sim.hall import SimHall, SimTimeout
+from sim.processes import Mosquitto, mosquitto_binary
+from sim.timebase import Timebase
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "halls", "example.toml")
-WAIT = 15.0
-def say(text):
-    print(text, flush=True)
+WAIT_S = 20.0
+READY_S = 60.0
 
 
 def parse(argv):
@@ -33,113 +42,154 @@ def parse(argv):
     p.add_argument("--citizens", type=int, default=14, help="citizens in the scripted morning")
     p.add_argument("--seed", type=int, default=7, help="seed of the morning's choices")
     p.add_argument("--forever", action="store_true", help="keep the hall running after the morning")
+    p.add_argument("--now", type=_local_time, metavar="YYYY-MM-DDTHH:MM",
+                   help="take this hall-local time as now (default: the clock); e.g. 22:40 shows what "
+                        "the demo does outside a hall's issuing hours")
+    p.add_argument("--embedded-broker", action="store_true",
+                   help="use the in-process amqtt broker even where Mosquitto is installed")
     return p.parse_args(argv)
 
 
-class Morning:
-    """Citizens take tickets, staff call and finish them, citizens rate."""
-
-    def __init__(self, hall, devices, rng, queue):
-        self.hall, self.devices, self.rng = hall, devices, rng
-        self.queue = queue                     # () -> {service code: tickets waiting}, the staff screen
-        self.printers = [d for d in devices.devices.values() if d.kind == "printer"]
-        self.key_of = {}                       # service code -> printer key
-        for dev in hall.devices.values():
-            if dev.kind == "printer":
-                for key, target in dev.keys.items():
-                    self.key_of.setdefault(target, key)
-
-    def arrive(self):
-        printer = self.rng.choice(self.printers)
-        svc = self.rng.choice(sorted(s for s in self.key_of if ":" not in s))
-        say("  . a citizen presses %s (%s) on %s" % (svc, self.hall.services[svc].name, printer.id))
-        before = len(printer.tickets())
-        printer.press(self.key_of[svc])
-        self.devices.wait_until(lambda: len(printer.tickets()) > before, WAIT, "a ticket from " + printer.id)
-
-    def has_work(self, window):
-        waiting = self.queue()
-        return any(waiting.get(svc) for svc in self.hall.windows[window].services)
-
-    def serve(self, window):
-        if not self.has_work(window):
-            return False
-        pad = self.devices["pad-%d" % window]
-        display = self.devices["display-%d" % window]
-        pad.press("call")
-        self.devices.wait_until(lambda: display.shows().split("\n")[1] not in ("-", ""), WAIT,
-                                "a call at window %d" % window)
-        ticket = display.shows().split("\n")[1]
-        if self.rng.random() < 0.1:
-            pad.press("recall")
-            pad.press("skip")       # the citizen never came
-            return True
-        pad.press("finish")
-        self.devices.wait_until(lambda: "Please rate" in pad.shows(), WAIT, "the rating prompt on " + pad.id)
-        if self.rng.random() < 0.85:   # most citizens rate; mostly well
-            level = self.rng.choice([5, 5, 5, 4, 4, 3, 2, 1])
-            say("  . the citizen with %s rates %d at window %d" % (ticket, level, window))
-            pad.press("r%d" % level)
-            self.devices.wait_until(lambda: "Thank you" in pad.shows(), WAIT, "thanks on " + pad.id)
-        return True
-
-    def play(self, citizens):
-        for _ in range(citizens):
-            self.arrive()
-        windows = sorted(self.hall.windows)
-        while any(self.queue().values()):   # staff work through the queue window by window
-            for window in windows:
-                self.serve(window)
+def _local_time(text):
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a time like 2026-12-01T22:40, got %r" % text)
 
 
-def start_hall(ns, workdir):
-    hall = config.load(ns.hall)
-    broker = EmbeddedBroker().start()
-    say("hallmesh demo: %s, broker %s:%d, store %s" % (hall.name, broker.host, broker.port, ns.db))
-    gateway = Gateway.from_files(hall, ns.db, broker.host, broker.port)
-    gateway.start(wait=WAIT)
-    devices = SimHall(hall, broker.host, broker.port, os.path.join(workdir, "flash")).start()
-    devices.wait_ready(30)
-    say("%d devices online, running firmware/ unchanged" % len(devices.devices))
-    return hall, broker, gateway, devices
+# --- the broker -------------------------------------------------------------------------
 
+class DemoBroker:
+    """Mosquitto on a free port with the project's config (sim/processes.py), else amqtt."""
+
+    def __init__(self, hall, workdir, embedded=False):
+        self.hall, self.workdir, self.kind, self.proc = hall, workdir, None, None
+        self.embedded = embedded
+
+    def start(self):
+        if not self.embedded and mosquitto_binary():
+            try:
+                folder = os.path.join(self.workdir, "broker")
+                os.makedirs(folder, exist_ok=True)
+                self.proc = Mosquitto(workdir=folder).start()
+                self.kind, self.port = "Mosquitto", self.proc.port
+                return self
+            except (OSError, RuntimeError) as exc:
+                say(words(self.hall, "mosquitto_failed", why=str(exc).splitlines()[0]))
+        elif not self.embedded:
+            say(words(self.hall, "no_mosquitto"))
+        self.proc = EmbeddedBroker(port=free_port()).start()
+        self.kind, self.port = "amqtt", self.proc.port
+        return self
+
+    @property
+    def errors(self):
+        return getattr(self.proc, "errors", 0)
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.stop()
+
+
+# --- the clock --------------------------------------------------------------------------
+
+def latest_event_at(db):
+    if not os.path.exists(db):
+        return 0.0
+    with open_store(db) as store:
+        events = store.load_events()
+    return max((ev.get("at", 0) for ev in events[-50:]), default=0.0)
+
+
+def morning_clock(hall, ns):
+    """The gateway's clock for the demo (real or simulated) and what to say about it."""
+    now = ns.now.replace(tzinfo=days.hall_zone(hall)).timestamp() if ns.now else None
+    real = Timebase().now()
+    now = real if now is None else now
+    latest = latest_event_at(ns.db)
+    start, why = demo_clock.demo_start(hall, now, latest)
+    if why is None and ns.now is None:
+        return Timebase().now, None
+    shown = lambda at: days.local_datetime(hall, at).strftime("%Y-%m-%d %H:%M")
+    note = None
+    if why == demo_clock.OUTSIDE_HOURS:
+        note = words(hall, "outside_hours", now=days.local_datetime(hall, now).strftime("%H:%M"), hall=hall.name,
+                     hours=demo_clock.hours_text(hall), start=shown(start))
+    elif why == demo_clock.STORE_AHEAD:
+        note = words(hall, "store_ahead", hall=hall.name, latest=shown(latest), start=shown(start))
+    return Timebase(day_start=start).now, note
+
+
+class HallTimeFormatter(logging.Formatter):
+    """Log lines stamped with the hall's (possibly simulated) time, so they match the tickets."""
+
+    def __init__(self, hall, clock):
+        logging.Formatter.__init__(self, "%(asctime)s %(message)s")
+        self.hall, self.clock = hall, clock
+
+    def formatTime(self, record, datefmt=None):
+        return days.local_datetime(self.hall, self.clock()).strftime("%H:%M:%S")
+
+
+def narrate_only(hall, clock):
+    """The gateway's narration and every warning; not the technician's lines (births, leases)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(HallTimeFormatter(hall, clock))
+    handler.addFilter(EscapingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("hallmesh.gateway.narration").setLevel(logging.INFO)
+    for noisy in ("amqtt", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+# --- the run ----------------------------------------------------------------------------
 
 def main(argv=None):
     ns = parse(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("amqtt", "transitions", "hallmesh.sim"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    hall = config.load(ns.hall)
     workdir = tempfile.mkdtemp(prefix="hallmesh-demo-")
     ns.db = ns.db or os.path.join(workdir, "hall.db")
-    hall, broker, gateway, devices = start_hall(ns, workdir)
+    clock, note = morning_clock(hall, ns)
+    narrate_only(hall, clock)
+    if note:
+        say(note)
+    broker = DemoBroker(hall, workdir, ns.embedded_broker).start()
+    say(words(hall, "start", hall=hall.name, broker=broker.kind, host="127.0.0.1", port=broker.port, db=ns.db))
+    gateway = devices = None
     try:
-        Morning(hall, devices, random.Random(ns.seed), lambda: waiting(gateway)).play(ns.citizens)
-        say("\n--- the morning's report ---\n")
+        gateway = Gateway.from_files(hall, ns.db, "127.0.0.1", broker.port, clock=clock)
+        gateway.start(wait=WAIT_S)
+        devices = SimHall(hall, "127.0.0.1", broker.port, os.path.join(workdir, "flash")).start()
+        devices.wait_ready(READY_S)
+        say(words(hall, "online", n=len(devices.devices)))
+        Morning(hall, devices, random.Random(ns.seed), gateway).play(ns.citizens)
         with gateway.lock:
-            say(report_text(gateway.state))
+            summary = report_text(gateway.state, clock())
         if ns.forever:
-            forever(gateway)
+            say(summary)
+            forever(hall, gateway)
+    except (SimTimeout, RuntimeError) as exc:
+        say(words(hall, "failed", why=exc))
+        return 1
     finally:
-        devices.stop()
-        gateway.stop()
+        if devices is not None:
+            devices.stop()
+        if gateway is not None:
+            gateway.stop()
         broker.stop()
+    if broker.errors:
+        say(words(hall, "broker_errors", n=broker.errors))
+    say(words(hall, "report"))
+    say(summary)
     return 0
 
 
-def waiting(gateway):
-    """Tickets waiting per service, as the staff's queue screen shows them."""
-    counts = {}
-    with gateway.lock:
-        for ticket in gateway.state.tickets.values():
-            if ticket.status == WAITING:
-                counts[ticket.svc] = counts.get(ticket.svc, 0) + 1
-    return counts
-
-
-def forever(gateway):
+def forever(hall, gateway):
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    say("the hall keeps running (Ctrl-C to stop); store: %s" % gateway.store.path)
+    say(words(hall, "forever", db=gateway.store.path))
     while not stop.wait(1.0):
         pass

@@ -61,8 +61,8 @@ class Display(App):
     def _bottom(self, view):
         """The notice row: "paused" while the gateway is away, else the hall's notice (the
         panel scrolls it when it is longer than a row)."""
-        if not self.device.gateway_on:
-            return line_bytes(self.away)
+        if not self.device.gateway_on:      # the view's "away" is in the hall's language
+            return line_bytes((view or {}).get("away") or self.away)
         return line_bytes(view.get("notice_line")) if view else b""
 
     def _lines(self, view, usable):

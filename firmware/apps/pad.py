@@ -77,7 +77,8 @@ class Pad(App):
     def on_ack(self, event, ack):
         if not ack["ok"]:
             # staff see why nothing happened ("no ticket waiting for window 3 (A, B)")
-            self.refusal = ({"t": ack.get("err") or "refused"}, time.ticks_ms())
+            # "line": the reason in the hall's language, as the panel draws it
+            self.refusal = (ack.get("line") or {"t": ack.get("err") or "refused"}, time.ticks_ms())
             self._show()
             return
         res = ack.get("res") or {}
@@ -108,7 +109,7 @@ class Pad(App):
         top = lines[0] if lines else None
         bottom = lines[1] if len(lines) > 1 else None
         if not self.device.gateway_on:
-            top = self.device.cfg.get("away_text") or AWAY
+            top = (self.view or {}).get("away") or self.device.cfg.get("away_text") or AWAY
         if self.thanked_at is not None:
             bottom = (self.view or {}).get("thanks") or THANKS
         if self.refusal is not None:

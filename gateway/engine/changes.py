@@ -21,17 +21,31 @@ HALL_CHANGED = "hall_changed"
 
 
 def make_room(state, ev):
-    """Before an event is folded in: a window or service it names exists in the state."""
-    for name in ("window", "to_window"):
-        number = ev.get(name)
-        if isinstance(number, int) and not isinstance(number, bool) and number not in state.windows:
-            state.windows[number] = state.retired_windows.pop(number, None) or WindowState(number, ())
-            state.directed.setdefault(number, [])
-    for name in ("svc", "to_svc"):
-        code = ev.get(name)
-        if isinstance(code, str) and code not in state.waiting:
-            state.waiting[code] = []
-            state.durations[code] = deque(maxlen=HISTORY)
+    """Before an event is folded in: a window or service it names exists in the state. Runs
+    for every event of a replay, so the common case is two lookups."""
+    number = ev.get("window")
+    if number is not None and number not in state.windows:
+        _add_window(state, number)
+    code = ev.get("svc")
+    if code is not None and code not in state.waiting:
+        _add_service(state, code)
+    if ev["type"] == "ticket_transferred":
+        if ev.get("to_window") is not None and ev["to_window"] not in state.windows:
+            _add_window(state, ev["to_window"])
+        if ev.get("to_svc") is not None and ev["to_svc"] not in state.waiting:
+            _add_service(state, ev["to_svc"])
+
+
+def _add_window(state, number):
+    if isinstance(number, int) and not isinstance(number, bool):
+        state.windows[number] = state.retired_windows.pop(number, None) or WindowState(number, ())
+        state.directed.setdefault(number, [])
+
+
+def _add_service(state, code):
+    if isinstance(code, str):
+        state.waiting[code] = []
+        state.durations[code] = deque(maxlen=HISTORY)
 
 
 def structure(hall):
@@ -84,9 +98,12 @@ def _casualties(state, gone_windows, gone_services):
 
 def apply_hall_changed(state, ev):
     for tid, why in ev["ended"]:
-        _end(state, state.tickets[tid], why, ev["at"])
+        if tid in state.tickets:          # (a closed day's ticket may have left memory)
+            _end(state, state.tickets[tid], why, ev["at"])
     for tid in ev["rejoined"]:
-        ticket = state.tickets[tid]
+        ticket = state.tickets.get(tid)
+        if ticket is None or ticket.status != WAITING:
+            continue
         lines.remove(state, ticket)
         ticket.to_window = None
         line = state.waiting[ticket.svc]

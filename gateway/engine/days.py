@@ -21,6 +21,7 @@ from gateway.engine import commands
 from gateway.engine.state import EXPIRED, IDLE
 
 DAY_STARTED, CLOCK_STEPPED = "day_started", "clock_stepped"
+DAY_S = 86400                     # a calendar day; a hall day in a DST zone may be 23 or 25 h
 NOT_CALLED, NOT_FINISHED = "not_called", "not_finished"     # why a ticket ended with its day
 
 

@@ -27,7 +27,7 @@ def awaiting_print(state, ticket, ev):
     if ev.get("offline") or device is None or device.kind != "printer":
         return
     owed = state.unprinted.setdefault(ev["device"], [])
-    owed[:] = [tid for tid in owed if state.tickets[tid].status == WAITING]
+    owed[:] = [tid for tid in owed if _waiting(state, tid)]
     owed.append(ticket.tid)
 
 
@@ -61,8 +61,13 @@ def reprints_owed(state, device):
     """Tickets `device` failed to print, or never reported printed, that still wait in the
     queue, oldest first: the printer prints them again once it can (a ticket no longer
     waiting is not printed again)."""
-    return [state.tickets[tid] for tid in state.unprinted.get(device, [])
-            if state.tickets[tid].status == WAITING]
+    return [state.tickets[tid] for tid in state.unprinted.get(device, []) if _waiting(state, tid)]
+
+
+def _waiting(state, tid):
+    """A ticket of a closed day may have left memory (engine.days): it waits no more."""
+    ticket = state.tickets.get(tid)
+    return ticket is not None and ticket.status == WAITING
 
 
 def apply_status(state, ev):

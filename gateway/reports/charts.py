@@ -88,11 +88,15 @@ def satisfaction_figure(hall, rows, period, target):
         lows = [100 * f["sat_low"] for _, f in rated]
         highs = [100 * f["sat_high"] for _, f in rated]
         low, high = satisfaction_scale(lows + highs + rates, target_pct)
-        ax.set_ylim(low, high)
+        # room above the scale for the value labels (a rate of 100 % must not hit the title),
+        # with no tick above the scale's own top
+        ax.set_ylim(low, high + 0.08 * (high - low))
+        ax.set_yticks([t for t in ax.get_yticks() if low <= t <= high])
         # a bar starts at the scale's floor: its height shows the differences, its label the value
         ax.bar(labels, [r - low for r in rates], bottom=low, color=BAR, width=0.6)
-        ax.errorbar(labels, rates, yerr=[[r - lo for r, lo in zip(rates, lows)],
-                                         [hi - r for r, hi in zip(rates, highs)]],
+        # max(0, ...): the interval's ends may miss the rate by a rounding error at 0 % or 100 %
+        ax.errorbar(labels, rates, yerr=[[max(0.0, r - lo) for r, lo in zip(rates, lows)],
+                                         [max(0.0, hi - r) for r, hi in zip(rates, highs)]],
                     fmt="none", ecolor=WHISKER, capsize=4, linewidth=1)
         for x, rate, hi in zip(labels, rates, highs):
             ax.annotate("%.1f" % rate, (x, min(hi, high)), xytext=(0, 3), textcoords="offset points",
@@ -110,7 +114,7 @@ def waiting_figure(hall, hours, period):
     p90s = [quantile(v, 0.9) for v in hours.values()]
     if labels:
         ax.bar(labels, medians, color=BAR, width=0.6)
-        ax.errorbar(labels, medians, yerr=[[0] * len(medians), [p - m for p, m in zip(p90s, medians)]],
+        ax.errorbar(labels, medians, yerr=[[0] * len(medians), [max(0.0, p - m) for p, m in zip(p90s, medians)]],
                     fmt="none", ecolor=WHISKER, capsize=4, linewidth=1)
         for x, median in zip(labels, medians):     # beside the whisker, which rises from the bar's middle
             ax.annotate("%.1f" % median, (x, median), xytext=(3, 2), textcoords="offset points",

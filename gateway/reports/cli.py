@@ -5,7 +5,9 @@ import os
 import sys
 import time
 
-from gateway.engine import Refused, commands, decide, fold
+from gateway import snapshots
+from gateway.engine import Refused, commands, decide
+from gateway.engine.days import DAY_S
 from gateway.reports import charts, records, render, xlsx
 from gateway.reports.period import PERIODS, around, days, everything, local_day
 from gateway.reports.periodic import BY, hourly_waits, report_rows
@@ -115,26 +117,45 @@ def _fail(text):
     return 2
 
 
-def _events(ns):
+def _store(ns, hall):
+    """The store to read, opened; LookupError naming what is wrong (also a store of another
+    hall: gateway/hallchange.py)."""
+    from gateway import hallchange
     from gateway.store import StoreError, open_store
     if not os.path.exists(ns.db):
         raise LookupError("no store at %s (run the gateway first)" % ns.db)
     try:
-        with open_store(ns.db) as store:
-            return store.load_events()
+        store = open_store(ns.db)
     except StoreError as exc:
         raise LookupError(str(exc))
+    try:
+        hallchange.check_identity(store, hall)
+    except StoreError as exc:
+        store.close()
+        raise LookupError(str(exc))
+    return store
 
 
-def _period(ns, hall, events):
+def _period(ns, hall, store):
     """The days asked for (check_report_flags has refused contradictions), or None."""
     if ns.first:
         return days(hall, ns.first, ns.last or ns.first)
     kind = ns.period or ("quarter" if ns.awards else None)
     if kind is None:
         return None
-    day = ns.date or (local_day(hall, events[-1]["at"]) if events else datetime.date.today())
+    latest = store.last_event_at()
+    day = ns.date or (local_day(hall, latest) if latest is not None else datetime.date.today())
     return around(hall, kind, day)
+
+
+def _read_period(store, period):
+    """The records of a period, streamed from the store (never the whole log in memory): the
+    period's events and a day either side, since a ticket's events all fall within its own
+    hall day, which may begin at another wall-clock time than the period. No period: all."""
+    if period is None:
+        return records.read(event for _, event in store.iter_events())
+    margin = DAY_S + 3600
+    return records.read(store.iter_events_between(period.start - margin, period.end + margin))
 
 
 def _emit(ns, text):
@@ -152,19 +173,22 @@ def run_report(ns, hall):
     problem = check_report_flags(ns)
     if problem:
         return _fail(problem)
+    from gateway.store import StoreError
     try:
-        events = _events(ns)
-        period = _period(ns, hall, events)
-    except (LookupError, ValueError) as exc:
+        store = _store(ns, hall)
+    except LookupError as exc:
         return _fail(exc)
-    log = records.read(events)
-    now = time.time()
-    try:
-        if ns.what == "cases":
-            return _cases_report(ns, hall, log, period, now)
-        return _figures_report(ns, hall, log, events, period, now)
-    except (OSError, charts.ChartError) as exc:
-        return _fail(exc)
+    with store:
+        try:
+            period = _period(ns, hall, store)
+            # cases are filtered by when they were opened, so they read the whole log (streamed)
+            log = _read_period(store, None if ns.what == "cases" else period)
+            now = time.time()
+            if ns.what == "cases":
+                return _cases_report(ns, hall, log, period, now)
+            return _figures_report(ns, hall, log, lambda: snapshots.rebuild(hall, store).state, period, now)
+        except (ValueError, StoreError, OSError, charts.ChartError) as exc:
+            return _fail(exc)
 
 
 def _cases_report(ns, hall, log, period, now):
@@ -180,7 +204,7 @@ def _cases_report(ns, hall, log, period, now):
     return 0
 
 
-def _figures_report(ns, hall, log, events, period, now):
+def _figures_report(ns, hall, log, current_state, period, now):
     by = ns.by or "window"
     shown = period or everything()
     rows = report_rows(log, hall, shown, by)
@@ -195,10 +219,10 @@ def _figures_report(ns, hall, log, events, period, now):
         xlsx.figures_workbook(ns.out, hall, shown, by, rows, total, ranking, cases=cases, now=now)
         print("wrote %s" % ns.out, file=sys.stderr)
     elif ns.format == "csv":
-        _emit(ns, render.report_csv(by, rows, total))
+        _emit(ns, render.report_csv(by, rows, total, hall))
     else:
         # no period asked: the queue as it stands, then the whole log
-        before = state_report_text(fold(hall, events), now) + "\n" if period is None else ""
+        before = state_report_text(current_state(), now) + "\n" if period is None else ""
         _emit(ns, before + render.report_text(hall, shown, by, rows, awards, total))
     if ns.chart:
         target = ns.target if ns.target is not None else hall.awards.min_satisfaction
@@ -211,16 +235,15 @@ def _figures_report(ns, hall, log, events, period, now):
 def _append_decision(ns, hall, command):
     """Decide `command` against the log and append what it yields; a running gateway applies
     it within a second (it reads what other tools append). Returns an exit code."""
-    from gateway.store import open_store
     try:
-        events = _events(ns)
+        store = _store(ns, hall)
     except LookupError as exc:
         return _fail(exc)
-    try:
-        new = decide(fold(hall, events), command, time.time())
-    except Refused as exc:
-        return _fail(exc)
-    with open_store(ns.db) as store:
+    with store:
+        try:
+            new = decide(snapshots.rebuild(hall, store).state, command, time.time())
+        except Refused as exc:
+            return _fail(exc)
         store.append(new)
     return 0
 
@@ -248,10 +271,11 @@ def run_staff(ns, hall):
 
 
 def run_appointments(ns, hall):
-    from gateway import bookings
+    from gateway import bookings, hallchange
     from gateway.store import StoreError, open_store
     try:
         with open_store(ns.db) as store:
+            hallchange.check_identity(store, hall)
             booked, problems = bookings.import_file(hall, store, ns.file, time.time())
     except (bookings.BookingError, StoreError) as exc:
         return _fail(exc)

@@ -72,8 +72,9 @@ def _transferred(log, ev):
 
 
 def _expired(log, ev):
-    for tid in ev["expired"]:
-        log.records[tid].outcome = "expired"
+    for tid in list(ev["expired"]) + list(ev.get("ended", ())):
+        if tid in log.records:
+            log.records[tid].outcome = "expired"
 
 
 def _counted(log, ev):
@@ -103,10 +104,15 @@ _READERS = {"ticket_issued": _issued, "ticket_called": _called, "ticket_finished
 
 
 def read(events):
-    """Every event of the log, in order -> Log."""
+    """Events of the log, in order (an iterable: it may stream from the store) -> Log. A part
+    of the log may be read: events of a ticket issued before that part are left out."""
     log = Log({}, [], {})
     for ev in events:
         reader = _READERS.get(ev["type"])
-        if reader:
-            reader(log, ev)
+        if reader is None or (ev["type"] in _OF_A_TICKET and ev["tid"] not in log.records):
+            continue
+        reader(log, ev)
     return log
+
+
+_OF_A_TICKET = ("ticket_called", "ticket_finished", "ticket_skipped", "ticket_transferred", "rating_counted")

@@ -9,7 +9,7 @@ from gateway.reports import awards as awards_mod
 from gateway.reports.period import everything, local_day
 from gateway.reports.periodic import DEFINITIONS
 from gateway.reports.table import _table
-from gateway.reports.words import DEFINITIONS_ZH, period_label, say, words
+from gateway.reports.words import DEFINITIONS_ZH, column_name, period_label, say, words
 
 COLUMNS = ["issued", "served", "no_show", "transferred", "wait_median", "wait_p90", "service_median",
            "service_p90", "on_time", "counted", "satisfaction", "sat_low", "sat_high", "response",
@@ -91,16 +91,21 @@ def _csv_value(f, column):
     return "" if value is None else round(value, 4) if isinstance(value, float) else value
 
 
-def report_csv(by, rows, total=None):
-    """Machine-readable: English column names and plain numbers, whatever the hall's language
-    (a spreadsheet formula must not break when a hall switches language); the total row last."""
+def report_csv(by, rows, total=None, hall=None):
+    """Plain numbers (shares as fractions, minutes) for a spreadsheet; the total row last. The
+    column names are the figures' own names (the same in every English hall's file), in a
+    Chinese hall the Chinese ones: an office there opens it in Excel and reads it."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([by] + COLUMNS)
+    english = hall is None or hall.language == "en"
+    if english:
+        writer.writerow([by] + COLUMNS)
+    else:
+        writer.writerow([words(hall)["by"][by]] + [column_name(hall, c) for c in COLUMNS])
     for key, f in rows:
         writer.writerow([key] + [_csv_value(f, c) for c in COLUMNS])
     if total is not None and by != "hall":
-        writer.writerow(["total"] + [_csv_value(total, c) for c in COLUMNS])
+        writer.writerow(["total" if english else say(hall, "total")] + [_csv_value(total, c) for c in COLUMNS])
     return out.getvalue()
 
 
@@ -163,7 +168,13 @@ def cases_table(hall, cases, now, period):
 def cases_csv(hall, cases, now):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CASE_FIELDS)
+    w = words(hall)
+    english = hall.language == "en"
+    writer.writerow(CASE_FIELDS if english else [w["case_columns"][f] for f in CASE_FIELDS])
     for r in case_rows(hall, cases, now):
-        writer.writerow([r[f] if f != "overdue" else ("yes" if r["overdue"] else "no") for f in CASE_FIELDS])
+        row = dict(r, overdue=w["yes"] if r["overdue"] else w["no"])
+        if not english:
+            row.update(status=w["case_status"][r["status"]], level=level_text(hall, r),
+                       reason=r["reason"] or w["no_reason"])
+        writer.writerow([row[f] for f in CASE_FIELDS])
     return out.getvalue()

@@ -66,7 +66,7 @@ WORDS = {
         "axis_window": "window", "axis_sat": "satisfied (%), whisker: 95% interval",
         "axis_hour": "hour of issue", "axis_minutes": "minutes (bar: median, whisker: p90)",
         "target": "target {v:g} %", "no_data": "no ratings in this period",
-        "sheet_figures": "figures", "sheet_cases": "cases", "sheet_awards": "awards",
+        "sheet_figures": "figures", "sheet_cases": "cases", "sheet_awards": "awards", "yes": "yes", "no": "no",
     },
     "zh": {
         "by": {"hall": "大厅", "window": "窗口", "staff": "工作人员", "service": "业务"},
@@ -114,9 +114,24 @@ WORDS = {
         "axis_window": "窗口", "axis_sat": "满意率（%），误差线：95%置信区间",
         "axis_hour": "取号时段（时）", "axis_minutes": "分钟（柱：中位数，误差线：P90）",
         "target": "目标 {v:g}%", "no_data": "本期无评价",
-        "sheet_figures": "统计", "sheet_cases": "回访工单", "sheet_awards": "评比",
+        "sheet_figures": "统计", "sheet_cases": "回访工单", "sheet_awards": "评比", "yes": "是", "no": "否",
     },
 }
+
+
+# figure names the tables fold into one column ("cases o/cb/r") or never show, named apart
+# for the columns of CSV and Excel
+_MORE_COLUMNS = {"en": {"sat_low": "95% CI low", "sat_high": "95% CI high", "cases_open": "cases open",
+                        "cases_called_back": "cases called back", "cases_resolved": "cases resolved",
+                        "satisfaction": "satisfied"},
+                 "zh": {"sat_low": "置信区间下限", "sat_high": "置信区间上限", "cases_open": "待回访",
+                        "cases_called_back": "已回访", "cases_resolved": "已整改", "satisfaction": "满意率"}}
+
+
+def column_name(hall, column):
+    """A figure's column name in the hall's language (CSV of a Chinese hall, Excel)."""
+    more = _MORE_COLUMNS.get(hall.language, _MORE_COLUMNS["en"])
+    return more.get(column) or words(hall)["columns"][column]
 
 
 def words(hall):

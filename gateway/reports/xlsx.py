@@ -7,24 +7,14 @@ from openpyxl.styles import Font
 from gateway.reports.period import local_day
 from gateway.reports.render import CASE_FIELDS, case_rows, cases_total, level_text
 from gateway.reports.table import width
-from gateway.reports.words import period_label, say, words
+from gateway.reports.words import column_name, period_label, say, words
 
 FIGURE_COLUMNS = ["issued", "served", "no_show", "transferred", "wait_median", "wait_p90", "service_median",
                   "service_p90", "on_time", "counted", "satisfaction", "sat_low", "sat_high", "response", "misuse",
                   "in_range", "cases_open", "cases_called_back", "cases_resolved"]
 PERCENT = {"on_time", "satisfaction", "sat_low", "sat_high", "response", "in_range"}
 MINUTES = {"wait_median", "wait_p90", "service_median", "service_p90"}
-_EXTRA_NAMES = {"en": {"sat_low": "95% CI low", "sat_high": "95% CI high", "cases_open": "cases open",
-                       "cases_called_back": "cases called back", "cases_resolved": "cases resolved",
-                       "satisfaction": "satisfied"},
-                "zh": {"sat_low": "置信区间下限", "sat_high": "置信区间上限", "cases_open": "待回访",
-                       "cases_called_back": "已回访", "cases_resolved": "已整改", "satisfaction": "满意率"}}
 BOLD = Font(bold=True)
-
-
-def _column_name(hall, column):
-    extra = _EXTRA_NAMES.get(hall.language, _EXTRA_NAMES["en"])
-    return extra.get(column) or words(hall)["columns"][column]
 
 
 def _heading(sheet, title, headers):
@@ -59,7 +49,7 @@ def _fit_columns(sheet):
 def figures_sheet(sheet, hall, period, by, rows, total):
     sheet.title = say(hall, "sheet_figures")
     title = say(hall, "heading", hall=hall.name, id=hall.id, period=period_label(hall, period), by=words(hall)["by"][by])
-    _heading(sheet, title, [words(hall)["by"][by]] + [_column_name(hall, c) for c in FIGURE_COLUMNS])
+    _heading(sheet, title, [words(hall)["by"][by]] + [column_name(hall, c) for c in FIGURE_COLUMNS])
     for key, f in rows:
         _figure_row(sheet, key, f)
     if total is not None and by != "hall":

@@ -15,6 +15,10 @@ Contract:
 - log_position(): the position of the latest appended event (0 for an empty log).
 - events_after(position): [(position, event)] appended after `position`, in order: how a
   running gateway learns of events other tools (bookings import, case updates) appended.
+- iter_events(after=0): (position, event) after `after`, in order, streamed in batches.
+- save_snapshot(position, hall, version, day, body) / latest_snapshot(hall, version) ->
+  (position, body) or None: the state after every event up to `position` (gateway/snapshots.py).
+- find_ticket(day, no): the ticket_issued event of that ticket, by an index, or None.
 - load_totals() / save_totals(totals): the gateway's counters (gateway/counters.py), a
   JSON-able dict kept across restarts; {} before the first save.
 - close().
@@ -57,6 +61,18 @@ class Store:
         raise NotImplementedError
 
     def events_after(self, position):
+        raise NotImplementedError
+
+    def iter_events(self, after=0):
+        raise NotImplementedError
+
+    def save_snapshot(self, position, hall, version, day, body):
+        raise NotImplementedError
+
+    def latest_snapshot(self, hall, version):
+        raise NotImplementedError
+
+    def find_ticket(self, day, no):
         raise NotImplementedError
 
     def load_totals(self):

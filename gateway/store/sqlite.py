@@ -33,7 +33,22 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    seq     INTEGER PRIMARY KEY,      -- the log position the snapshot holds every event up to
+    hall    TEXT NOT NULL,            -- which hall file it was folded with (gateway/snapshots.py)
+    version INTEGER NOT NULL,         -- engine.snapshot.VERSION
+    day     TEXT,
+    body    TEXT NOT NULL
+);
 """
+# tickets found by day and number without reading the log: status pages of earlier days,
+# reprint lookups. A partial index: only ticket_issued rows are in it.
+TICKET_INDEX = """
+CREATE INDEX IF NOT EXISTS events_ticket ON events (json_extract(body, '$.day'), json_extract(body, '$.no'))
+    WHERE type = 'ticket_issued'
+"""
+READ_BATCH = 5000       # events read per query when streaming the log
+SNAPSHOTS_KEPT = 3
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -90,6 +105,8 @@ class SqliteStore(Store):
             self._upgrade_dedup()
             self._db.executescript(SCHEMA)
             self._db.execute("CREATE INDEX IF NOT EXISTS dedup_seen_at ON dedup (seen_at)")
+            self._db.execute(TICKET_INDEX)
+            self._db.execute("CREATE INDEX IF NOT EXISTS events_at ON events (at)")
             self._check_version()
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -163,6 +180,67 @@ class SqliteStore(Store):
         with self._lock:
             rows = self._open_db().execute("SELECT body FROM events ORDER BY seq").fetchall()
         return [json.loads(body) for (body,) in rows]
+
+    def iter_events(self, after=0):
+        """(position, event) appended after `after`, in order, read in batches: a long log is
+        streamed, never held in memory at once, and the lock is not held between batches."""
+        while True:
+            with self._lock:
+                rows = self._open_db().execute("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                                               (after, READ_BATCH)).fetchall()
+            for seq, body in rows:
+                yield seq, json.loads(body)
+            if len(rows) < READ_BATCH:
+                return
+            after = rows[-1][0]
+
+    def iter_events_between(self, start_at, end_at):
+        """Events whose `at` is in [start_at, end_at), in log order, streamed: a report over a
+        quarter reads that quarter, not the years around it."""
+        with self._lock:
+            bounds = self._open_db().execute("SELECT MIN(seq), MAX(seq) FROM events WHERE at >= ? AND at < ?",
+                                             (start_at, end_at)).fetchone()
+        if bounds[0] is None:
+            return
+        for seq, event in self.iter_events(bounds[0] - 1):
+            if seq > bounds[1]:
+                return
+            if start_at <= event["at"] < end_at:
+                yield event
+
+    def last_event_at(self):
+        """`at` of the latest event appended, or None for an empty log."""
+        with self._lock:
+            row = self._open_db().execute("SELECT at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def save_snapshot(self, position, hall, version, day, body):
+        """Keep a snapshot (JSON-able `body`) of the state after every event up to `position`;
+        the oldest beyond the last few are dropped."""
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+        def work(db):
+            db.execute("INSERT OR REPLACE INTO snapshots (seq, hall, version, day, body) VALUES (?, ?, ?, ?, ?)",
+                       (position, hall, version, day, text))
+            db.execute("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
+                       (SNAPSHOTS_KEPT,))
+        self._transaction(work)
+
+    def latest_snapshot(self, hall, version):
+        """(position, body) of the newest snapshot folded with this hall and engine version, or None."""
+        with self._lock:
+            row = self._open_db().execute("SELECT seq, body FROM snapshots WHERE hall = ? AND version = ? "
+                                          "ORDER BY seq DESC LIMIT 1", (hall, version)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def find_ticket(self, day, no):
+        """The ticket_issued event of ticket `no` on hall day `day` (the latest, if the log has
+        two), or None; by the index, without reading the log."""
+        with self._lock:
+            row = self._open_db().execute(
+                "SELECT body FROM events WHERE type = 'ticket_issued' AND json_extract(body, '$.day') = ? "
+                "AND json_extract(body, '$.no') = ? ORDER BY seq DESC LIMIT 1", (day, no)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def log_position(self):
         with self._lock:

@@ -4,6 +4,8 @@ overdue mark; charts come as SVG and PNG with their titles, labels and target; E
 import csv
 import datetime
 import io
+import pathlib
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,6 +21,7 @@ from tests.gateway.synthetic_month import replay_month
 from tests.gateway.test_reports import _toml, month_hall_dict
 
 SVG = "{http://www.w3.org/2000/svg}"
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "build" / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +131,8 @@ def chart_texts(path):
 
 
 def test_charts_as_svg_and_png_with_titles_labels_and_target(files, tmp_path, capsys):
-    folder = tmp_path / "charts"
+    folder = ARTIFACTS / "charts-en"          # kept for a look: build/artifacts/charts-en/*.png
+    shutil.rmtree(folder, ignore_errors=True)
     code, _, err = report(files, capsys, "--period", "month", "--date", "2026-11-10", "--chart", str(folder),
                           "--target", "98")
     assert code == 0

@@ -30,7 +30,7 @@ def test_the_page_says_where_the_citizen_stands():
     hall, state = hall_with_queue()
     first, third = status_page.ticket_status(state, DAY, "A001"), status_page.ticket_status(state, DAY, "A003")
     assert first == {"state": "called", "no": "A001", "day": DAY, "svc": "A", "service": "Residence permits",
-                     "window": 1}
+                     "window": 1, "serving": [("A001", 1)]}
     assert third["state"] == "waiting" and third["ahead"] == 1 and third["wait"][0] <= third["wait"][1]
     assert status_page.ticket_status(state, "2026-11-22", "A001")["state"] == "unknown", "numbers repeat daily"
     page = status_page.render(hall, third)

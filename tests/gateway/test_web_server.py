@@ -105,3 +105,12 @@ def test_a_taken_port_is_refused_with_its_address():
         hall, state = hall_with_queue()
         with pytest.raises(PortTaken, match="cannot serve HTTP on 127.0.0.1:%d" % port):
             StatusServer(FakeGateway(hall, state), "127.0.0.1", port)
+
+
+def test_the_connection_limit_always_leaves_descriptors_for_the_gateway(monkeypatch):
+    import resource
+    from gateway import web
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 4096))
+    assert web.connection_limit() == 1024 - web.RESERVED_FDS
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (100000, 100000))
+    assert web.connection_limit() == web.MAX_CONNECTIONS
