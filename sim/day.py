@@ -42,6 +42,7 @@ class Day:
         self.schedule = None
         self.bound_s = bound_s
         self.state = None              # the gateway's state, folded from its log at each check
+        self.log = []                  # the gateway's log as of that check
         self.started_real = None
 
     def start(self):
@@ -57,7 +58,8 @@ class Day:
         return self
 
     def refresh(self):
-        self.state = fold(self.rig.hall, self.rig.events_in_store())
+        self.log = self.rig.events_in_store()      # the live view narrates its tail
+        self.state = fold(self.rig.hall, self.log)
         return self.state
 
     def drained(self):

@@ -42,7 +42,7 @@ class _HardReset(BaseException):
 
 
 class RawReplBoard:
-    def __init__(self, flash_dir, version=(1, 24, 1), micropython=True, flash_size=2 * 1024 * 1024,
+    def __init__(self, flash_dir, version=(1, 27, 0), micropython=True, flash_size=2 * 1024 * 1024,
                  machine="Generic ESP32 module with ESP32", on_reset=None):
         """micropython=False: an erased board (no MicroPython): it never shows a REPL."""
         self.flash = Flash(flash_dir, flash_size)
@@ -411,15 +411,15 @@ def main(argv=None):
                     "online at the broker written into its config.json.")
     parser.add_argument("flash_dir", nargs="?", default="run/flash-board",
                         help="host folder holding the board's flash (default run/flash-board)")
-    parser.add_argument("--micropython", default="1.24.1", metavar="VERSION",
-                        help="the MicroPython version the board reports (default 1.24.1)")
+    parser.add_argument("--micropython", default="1.27.0", metavar="VERSION",
+                        help="the MicroPython version the board reports (default 1.27.0)")
     parser.add_argument("--no-boot", action="store_true",
                         help="only the REPL: never run the flashed firmware (as before flashing)")
     ns = parser.parse_args(argv)
     try:
         version = tuple(int(part) for part in ns.micropython.split("."))
     except ValueError:
-        parser.error("--micropython: expected a version like 1.24.1, got %r" % ns.micropython)
+        parser.error("--micropython: expected a version like 1.27.0, got %r" % ns.micropython)
     booter = None if ns.no_boot else FlashBooter(ns.flash_dir, lambda text: print(text, flush=True))
     board = RawReplBoard(ns.flash_dir, version=version, on_reset=booter).start()
     print("simulated ESP32 on %s (flash: %s); Ctrl-C to stop" % (board.port, board.flash.root), flush=True)

@@ -8,7 +8,8 @@ class App:
     def __init__(self, device, keys=True):
         self.device = device
         board = device.board
-        self.keys = Keys(board.get("keys", {}) if keys else {}, board.get("key_active", 0))
+        self.keys = Keys(board.get("keys", {}) if keys else {}, board.get("key_active", 0),
+                         external=board.get("external_pull") or ())
         self.leds = Leds(board.get("leds", {}))
         self.online = False
 

@@ -9,7 +9,7 @@ IDLE, SETTLING, HELD = 0, 1, 2
 
 
 class Keys:
-    def __init__(self, pins, active=0, debounce_ms=40):
+    def __init__(self, pins, active=0, debounce_ms=40, external=()):
         self.names = list(pins)
         self.active = active
         self.debounce_ms = debounce_ms
@@ -18,7 +18,9 @@ class Keys:
         self.pins = []
         trigger = Pin.IRQ_FALLING if active == 0 else Pin.IRQ_RISING
         for i in range(len(self.names)):
-            pin = Pin(pins[self.names[i]], Pin.IN, Pin.PULL_UP if active == 0 else Pin.PULL_DOWN)
+            # a key in `external` has its resistor on the board (GPIO34-39 have none inside)
+            pull = None if self.names[i] in external else Pin.PULL_UP if active == 0 else Pin.PULL_DOWN
+            pin = Pin(pins[self.names[i]], Pin.IN, pull)
             pin.irq(trigger=trigger, handler=self._handler(i))
             self.pins.append(pin)
 

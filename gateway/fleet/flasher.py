@@ -23,7 +23,7 @@ from protocol import topics
 # The firmware imports `asyncio` (called uasyncio before 1.21) and is installed with mip
 # packages built for 1.21+; older MicroPython cannot run it whatever the .mpy version.
 MIN_MICROPYTHON = (1, 21, 0)
-IMAGE_HINT = "ESP32_GENERIC-<date>-v1.24.1.bin from micropython.org/download"
+IMAGE_HINT = "ESP32_GENERIC-<date>-v1.27.0.bin from micropython.org/download"
 SPACE_MARGIN = 16 * 1024        # the file system's own overhead, and umqtt when mip installs it
 
 
@@ -110,7 +110,9 @@ class Flasher:
             self.step("copying %d files (%d KB)" % (len(files), sum(files.values()) // 1024))
             board.copy_stage(stage, sum(files.values()))
             how, package = build.umqtt_source(self.umqtt_dir)
-            if how == "mip":
+            if board.frozen_umqtt():     # stock 1.27 images: .frozen shadows lib/, so use that copy
+                self.step("umqtt.simple is frozen into this MicroPython image: the firmware uses it")
+            elif how == "mip":
                 self.step("installing umqtt.simple with mip%s" % (" from " + package if self.umqtt_dir else ""))
                 board.mip_install(package, "/%s/lib" % build.STAGE)
             self.step("checking the copied files")

@@ -120,3 +120,30 @@ def test_the_rating_invariant_catches_a_double_count_and_a_wrong_ticket():
     records.rated["A001"] = (4, 3, True)
     _, ok, detail = invariants.check_ratings([finished, counted], records)
     assert not ok and "pressed 4 at window 3, counted 5" in detail[1]
+
+
+@pytest.mark.parametrize("name", ["morning-rush.toml", "service-centre-day.toml", "hospital-outpatient.toml"])
+def test_shipped_scenarios_ask_no_more_than_their_windows_can_drain(name):
+    from sim import capacity
+    loaded = scenario.load(os.path.join(SCENARIOS, name))
+    needed = capacity.drain_needed_min(loaded, scenario.arrivals(loaded))
+    too_much = {"".join(sorted(group)): round(minutes) for group, minutes in needed.items()
+                if minutes > loaded.drain_s / 60.0}
+    assert not too_much, "%s: windows need this many minutes to drain, more than drain_min %d: %s" % (
+        name, loaded.drain_s / 60.0, too_much)
+
+
+def test_the_capacity_check_sees_an_overloaded_morning():
+    """The hospital morning as first shipped: 1.7 times what registration and payment can do."""
+    data = {"scenario": {"hall": os.path.join(REPO, "halls", "sim-hospital.toml"), "start": "07:30",
+                         "end": "12:00", "drain_min": 60, "seed": 31},
+            "service": {"R": {"arrivals": {"07": 90, "08": 120, "09": 80, "10": 50, "11": 20}, "service_min": [2.5, 1]},
+                        "P": {"arrivals": {"07": 20, "08": 60, "09": 90, "10": 70, "11": 40}, "service_min": [2, 1]},
+                        "M": {"arrivals": {"07": 5, "08": 40, "09": 80, "10": 80, "11": 50}, "service_min": [3, 1.5]},
+                        "I": {"arrivals": {"07": 4, "08": 8, "09": 8, "10": 6, "11": 4}, "service_min": [8, 4]}},
+            "staff": [{"window": 6, "breaks": ["10:30-10:45"]}, {"window": 9, "shift": "08:00-12:30"}]}
+    from sim import capacity
+    loaded = scenario.parse(data)
+    needed = capacity.drain_needed_min(loaded, scenario.arrivals(loaded))
+    assert needed[frozenset("M")] > 60 and needed[frozenset("IPR")] > 60
+    assert sorted(windows for _, windows in capacity.window_groups(loaded.hall)) == [[1, 2, 3, 4, 5, 9, 10], [6, 7, 8]]

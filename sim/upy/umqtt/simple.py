@@ -6,6 +6,13 @@ cope with on a board: connect blocks; a dead or closed socket raises OSError; ch
 never blocks waiting for a first byte but blocks for the rest of a message; publish with
 QoS 1 and subscribe block until the broker answers. Written for MQTT 3.1.1 from the
 specification; it speaks through sim.net.SimSocket so that network cuts reach it.
+
+It also keeps the real module's rough edges (micropython-lib 1.7.0/1.8.0), so the simulator
+cannot hide them (tests/sim/test_umqtt_standin.py pins each):
+- the packet id counts up for ever and goes out as its low 16 bits: the 65,536th QoS 1 packet
+  of a connection carries id 0, which a broker answers by dropping the connection;
+- a user with `password=None` makes connect() raise TypeError (the password's length is
+  taken whenever a user is set); a user of "" means no login at all.
 """
 import struct
 
@@ -74,12 +81,11 @@ class MQTTClient:
         if self.lw_topic:
             flags |= 0x04 | (self.lw_qos << 3) | (0x20 if self.lw_retain else 0)
             payload += _string(self.lw_topic) + _string(self.lw_msg)
-        if self.user is not None:
-            flags |= 0x80
-            payload += _string(self.user)
-            if self.pswd is not None:
-                flags |= 0x40
-                payload += _string(self.pswd)
+        if self.user:
+            # as the real module: both flags whenever a user is set; len(None) is a TypeError
+            _ = len(self.user) + len(self.pswd)
+            flags |= 0xC0
+            payload += _string(self.user) + _string(self.pswd)
         body = _string("MQTT") + bytes([4, flags]) + struct.pack("!H", self.keepalive) + payload
         self.sock.write(b"\x10" + _varlen(len(body)) + body)
         resp = self.sock.read(4)
@@ -101,8 +107,9 @@ class MQTTClient:
     # --- publishing and subscribing -------------------------------------------------
 
     def _next_pid(self):
-        self.pid = self.pid % 65535 + 1
-        return self.pid
+        # never wrapped, as the real module: struct.pack_into keeps the low 16 bits
+        self.pid += 1
+        return self.pid & 0xFFFF
 
     def publish(self, topic, msg, retain=False, qos=0):
         if qos not in (0, 1):

@@ -44,6 +44,7 @@ class MQTTClient:
         self.published = []
         self.subscribed = []
         self.pong = False
+        self.pid = 0                 # counts up for ever, as the real module's does
         broker["clients"].append(self)
 
     def set_callback(self, f):
@@ -65,6 +66,10 @@ class MQTTClient:
 
     def publish(self, topic, msg, retain=False, qos=0):
         self._alive()
+        if qos:
+            self.pid += 1
+            if self.pid > 65535:
+                raise OSError(104)   # id 0 went out: the broker dropped the connection
         self.published.append((topic, msg, retain, qos))
 
     def subscribe(self, topic, qos=0):
