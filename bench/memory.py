@@ -141,8 +141,10 @@ def peak_heap(app, events, services=SERVICES, budget=BUDGET):
     of `budget` bytes on top of what the harness holds; HeapGrew when a step needed more."""
     with tempfile.TemporaryDirectory() as tmp:
         compile_firmware(os.path.join(tmp, "lib"))
-        with open(os.path.join(tmp, "gw.json"), "w") as f:   # only this app's: the file is read on the device side
-            json.dump({app: gateway_messages(services).get(app, [])}, f)
+        with open(os.path.join(tmp, "gw.json"), "w") as f:   # "<round> <suffix> <payload>" lines, this app's
+            for number, sent in enumerate(gateway_messages(services).get(app, [])):
+                for suffix, msg in sent:
+                    f.write("%d %s %s\n" % (number, suffix, json.dumps(dict(msg, v=1), ensure_ascii=False)))
         code, out = _run(tmp, "baseline", 0, heapsize(budget))
         found = re.search(r"baseline (\d+)", out)
         if code != 0 or not found:

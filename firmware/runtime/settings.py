@@ -54,12 +54,13 @@ def check_board(board):
     The rules are needed once a boot: their module is dropped again to give its heap back."""
     import sys
     from protocol import boardrules
-    bad = boardrules.problems(board)
+    bad = [boardrules.short(p) for p in boardrules.problems(board)]
     del boardrules
-    sys.modules.pop("protocol.boardrules", None)
-    import protocol
-    if hasattr(protocol, "boardrules"):
-        delattr(protocol, "boardrules")
+    if sys.implementation.name == "micropython":   # (the simulator boots boards in threads at once)
+        sys.modules.pop("protocol.boardrules", None)
+        import protocol
+        if hasattr(protocol, "boardrules"):
+            delattr(protocol, "boardrules")
     if bad:
         raise ConfigError("board.json: " + bad[0])
 

@@ -76,14 +76,16 @@ def step(dev, what="loop"):
 
 
 def gateway_messages(app):
-    """[[(topic suffix, payload bytes), ...], ...]: what the gateway publishes retained for
-    this device, one list per round of the hall (bench/memory.py builds them with the
-    gateway's own code); [] when the run was given none."""
+    """How many rounds of retained messages the gateway file holds (0 without one). The file
+    has one message a line, "<round> <topic suffix> <payload>", and is read a line at a time
+    when a round comes: holding them all would be the test's heap, not the app's."""
     if not GATEWAY_FILE:
-        return []
+        return 0
+    rounds = 0
     with open(GATEWAY_FILE) as f:
-        rounds = json.load(f).get(app, [])
-    return [[(suffix, json.dumps(msg).encode()) for suffix, msg in sent] for sent in rounds]
+        for line in f:
+            rounds = max(rounds, int(line.split(" ", 1)[0]) + 1)
+    return rounds
 
 
 def arrive(dev, suffix, msg):
@@ -146,8 +148,15 @@ def printer_round(dev, i, retained):
 
 def gateway_round(dev, i, retained):
     """The retained messages of one of the gateway's rounds, as a reconnect brings them."""
-    for suffix, payload in retained[i % len(retained)] if retained else ():
-        yield from arrive(dev, suffix, payload)
+    if not retained:
+        return
+    want = str(i % retained)
+    with open(GATEWAY_FILE) as f:
+        for line in f:
+            number, suffix, payload = line.rstrip("\n").split(" ", 2)
+            if number == want:
+                line = None
+                yield from arrive(dev, suffix, payload.encode())
 
 
 def display_round(dev, i, retained):
