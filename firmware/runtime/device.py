@@ -12,7 +12,6 @@ from protocol import codec, messages, topics
 from runtime import bootguard, settings
 from runtime.clock import Clock
 from runtime import flashfile
-from runtime.eventid import EventIds
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
@@ -55,7 +54,7 @@ class Device:
         self.id = cfg["id"]
         self.clock = Clock()
         self.outbox = Outbox(root + "outbox.json")
-        self.ids = EventIds(self.id)   # never an id this device used before (runtime/eventid.py)
+        self.ids_session, self.seq = "", 0   # event ids: runtime/eventid.py, drawn at the first
         self.sent = {}            # event id -> ticks of its last send, RAM only
         self.gateway_on = False
         self.rst = reset_cause()
@@ -84,7 +83,8 @@ class Device:
     def send(self, kind, **fields):
         """Make an event, keep it in the outbox and send it. Returns it, or None when the
         outbox is full (the app tells the user; nothing accepted is dropped)."""
-        event = messages.event(self.ids.next(), kind, self.clock.now_ms(), **fields)
+        from runtime import eventid   # here, not at boot: the boot is the printer's heap peak
+        event = messages.event(eventid.next_id(self), kind, self.clock.now_ms(), **fields)
         try:
             self.outbox.add(event)
         except OutboxFull:
