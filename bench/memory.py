@@ -140,22 +140,16 @@ def _run(tmp, app, events, heap):
                            timeout=600)
 
 
-def write_messages(f, rounds):
-    """One app's retained messages as heap_run.py reads them: {"rounds": n}, then one
-    [round, topic suffix, message] a line."""
-    f.write(json.dumps({"rounds": len(rounds)}) + "\n")
-    for n, sent in enumerate(rounds):
-        for suffix, msg in sent:
-            f.write(json.dumps([n, suffix, msg]) + "\n")
-
 
 def peak_heap(app, events, services=SERVICES, budget=BUDGET):
     """{baseline, live, need, total, worst} bytes for one app after `events` rounds, in a heap
     of `budget` bytes on top of what the harness holds; HeapGrew when a step needed more."""
     with tempfile.TemporaryDirectory() as tmp:
         compile_firmware(os.path.join(tmp, "lib"))
-        with open(os.path.join(tmp, "gw.json"), "w") as f:   # only this app's: the file is read on the device side
-            write_messages(f, gateway_messages(services).get(app, []))
+        with open(os.path.join(tmp, "gw.json"), "w") as f:   # "<round> <suffix> <payload>" lines, this app's
+            for number, sent in enumerate(gateway_messages(services).get(app, [])):
+                for suffix, msg in sent:
+                    f.write("%d %s %s\n" % (number, suffix, json.dumps(dict(msg, v=1), ensure_ascii=False)))
         code, out = _run(tmp, "baseline", 0, heapsize(budget))
         found = re.search(r"baseline (\d+)", out)
         if code != 0 or not found:

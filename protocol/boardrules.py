@@ -34,26 +34,32 @@ def _uses(board):
     return out
 
 
+# what each rule broken means, for whoever reports it (kept short: the firmware loads this
+# module at every boot, and every string here costs heap there)
+PULL, INPUT_ONLY_PIN, STRAPPING_PIN, NOT_A_KEY = "needs external_pull", "input only", "strapping pin", "no such key"
+
+
 def problems(board):
-    """What is wrong with the board file's pins, as sentences naming the part and pin; [] if
-    nothing (or the MCU is not one these rules are for)."""
+    """[(part name, pin, rule)] of what is wrong with the board file's pins; [] if nothing (or
+    the MCU is not one these rules are for). rule: PULL, INPUT_ONLY_PIN, STRAPPING_PIN, NOT_A_KEY."""
     if not isinstance(board, dict) or board.get("mcu") not in CHECKED_MCUS:
         return []
     pulled = board.get("external_pull") or []
     keys = board.get("keys") or {}
-    found = []
-    for name in pulled:
-        if name not in keys:
-            found.append("external_pull names " + repr(name) + ", which is not a key")
+    found = [("external_pull " + str(name), None, NOT_A_KEY) for name in pulled if name not in keys]
     for part, name, pin in _uses(board):
         if pin in INPUT_ONLY:
             if part in OUTPUT_PARTS or name.endswith(" tx"):
-                found.append(name + " on GPIO" + str(pin) + ": GPIO34-39 are inputs only")
+                found.append((name, pin, INPUT_ONLY_PIN))
             elif part == "keys" and name not in pulled:
-                found.append("key " + name + " on GPIO" + str(pin) + " has no pull resistor (GPIO34-39 have"
-                             " none inside): fit one and list the key in \"external_pull\"")
+                found.append((name, pin, PULL))
         refused = STRAPPING.get(pin, ())
         if "*" in refused or part in refused:
-            found.append(name + " on GPIO" + str(pin) + ": a strapping pin, read at boot; this part would"
-                         " stop the board booting")
+            found.append((name, pin, STRAPPING_PIN))
     return found
+
+
+def short(problem):
+    """'k8 on GPIO35: needs external_pull'"""
+    name, pin, rule = problem
+    return name + ("" if pin is None else " on GPIO" + str(pin)) + ": " + rule

@@ -29,7 +29,9 @@ def device_settings(speed, poll_ms=None):
             "extra": {"resend_ms": int(max(4000, 500 * speed)), "wdt_ms": int(max(60000, 15000 * speed)),
                       # a key's debounce, like the loop, in real ms: a thread switch (5 real ms,
                       # 200 simulated at x40) inside contact chatter is no second press
-                      "debounce_ms": int(max(30, 30 * speed))}}
+                      "debounce_ms": int(max(30, 30 * speed)),
+                      # the bound on a publish, in simulated ms: real sockets answer in real time
+                      "stall_ms": int(max(5000, 5000 * speed))}}
 
 
 class Rig:

@@ -11,8 +11,7 @@ import machine
 from protocol import codec, messages, topics
 from runtime import bootguard, settings
 from runtime.clock import Clock
-from runtime.errors import Errors
-from runtime.eventid import EventIds
+from runtime import flashfile
 from runtime.link import Link
 from runtime.outbox import Outbox, OutboxFull
 
@@ -47,7 +46,7 @@ def reset_cause():
 class Device:
     def __init__(self, root, cfg, board, session, safe=False, errors=None):
         self.root, self.cfg, self.board, self.session = root, cfg, board, session
-        self.errors = errors or Errors(root + ERRORS_FILE)   # recent failures, in flash
+        self.errors = errors          # runtime.errors.Errors once something failed (imported then)
         self.failing = 0              # main-loop steps failed one after another
         self.safe = safe              # too many failed boots: link only, no app (bootguard)
         self.announce_at = None       # ticks to re-announce at, after the gateway came back
@@ -56,7 +55,7 @@ class Device:
         self.id = cfg["id"]
         self.clock = Clock()
         self.outbox = Outbox(root + "outbox.json")
-        self.ids = EventIds(self.id)   # never an id this device used before (runtime/eventid.py)
+        self.ids_session, self.seq = "", 0   # event ids: runtime/eventid.py, drawn at the first
         self.sent = {}            # event id -> ticks of its last send, RAM only
         self.gateway_on = False
         self.rst = reset_cause()
@@ -75,7 +74,7 @@ class Device:
                              gc.mem_free(), rssi, self.rst)
         if self.safe:
             msg["safe"] = True
-        last = self.errors.last()
+        last = self.errors.last() if self.errors else last_error(self.root)
         if last is not None:          # the latest failure contained, for the technician
             msg["err"], msg["where"] = last["err"], last["where"]
         return msg
@@ -94,7 +93,8 @@ class Device:
         return self._keep(True, kind, fields)
 
     def _keep(self, later, kind, fields):
-        event = messages.event(self.ids.next(), kind, self.clock.now_ms(), **fields)
+        from runtime import eventid   # here, not at boot: the boot is the printer's heap peak
+        event = messages.event(eventid.next_id(self), kind, self.clock.now_ms(), **fields)
         try:
             self.outbox.add(event, later)
         except OutboxFull:
@@ -244,11 +244,25 @@ def make_app(device):
     return Display(device)
 
 
+def error_ring(root):
+    """The error ring in flash; its module is loaded only once something failed (heap)."""
+    from runtime.errors import Errors
+    return Errors(root + ERRORS_FILE)
+
+
+def last_error(root):
+    """The newest failure kept in flash, or None, without loading runtime.errors."""
+    ring = flashfile.load(root + ERRORS_FILE, list, [])
+    return ring[-1] if ring and isinstance(ring[-1], dict) and "err" in ring[-1] else None
+
+
 def contain(device, exc):
     """A main-loop step failed: keep the error in flash, say it on the console, and go on.
     Failing step after step, the link starts afresh; failing for CRASH_LOOP_STEPS the board
     resets, which the boot guard counts: only such a crash loop ends in safe mode."""
     device.failing += 1
+    if device.errors is None:
+        device.errors = error_ring(device.root)
     device.errors.record(exc, device.session, device.clock.now_ms(), "step")
     show_error(exc)
     if device.failing == RELINK_AFTER_STEPS:
@@ -263,11 +277,10 @@ def start(root, cfg, board):
     """The device, or a reset after BOOT_RETRY_MS when it cannot be made (recorded first)."""
     session = settings.count_boot(root)
     safe = bootguard.boot(root)
-    errors = Errors(root + ERRORS_FILE)
     try:
-        return Device(root, cfg, board, session, safe, errors)
+        return Device(root, cfg, board, session, safe)
     except Exception as exc:
-        errors.record(exc, session, 0, "boot")
+        error_ring(root).record(exc, session, 0, "boot")
         show_error(exc)
         time.sleep_ms(BOOT_RETRY_MS)
         machine.reset()

@@ -16,7 +16,7 @@ from umqtt.simple import MQTTClient
 from protocol import codec, messages, topics
 
 BLOCK_S = 5               # longest a read may block before the link counts as dead
-STALL_MS = 5000           # longest any one link operation (connect, publish) holds up the loop
+STALL_MS = 5000           # default stall_ms: longest a publish, or a connect's subscribing, holds the loop
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 30000
 MSGS_PER_POLL = 8
@@ -65,7 +65,7 @@ class Watched:
             return
         left = time.ticks_diff(self.deadline, time.ticks_ms())
         if left <= 0:
-            raise OSError(110, "operation took over " + str(STALL_MS) + " ms")   # ETIMEDOUT
+            raise OSError(110, "operation over its time")   # ETIMEDOUT
         if self.blocking and left < BLOCK_S * 1000:
             self.sock.settimeout(left / 1000)
 
@@ -92,6 +92,7 @@ class Link:
         self.birth = birth                # () -> dict, fresh figures for every connect
         self.on_message = on_message      # (channel, msg dict) for our topics and "gw"
         self.keepalive = cfg["keepalive"]
+        self.stall_ms = cfg.get("stall_ms", STALL_MS)
         self.client = None
         self.wlan = network.WLAN(network.STA_IF)
         self.wifi_asked = False
@@ -164,13 +165,13 @@ class Link:
         client.set_callback(self._received)
         client.set_last_will(self.state_topic, codec.encode(messages.will(session)), True, 1)
         try:
-            # TCP connect and CONNACK within STALL_MS each; subscribing and the birth within
-            # STALL_MS together: a connect holds the loop up at most 3 x STALL_MS
-            client.connect(timeout=STALL_MS / 1000)
+            # TCP connect and CONNACK within BLOCK_S each; subscribing and the birth within
+            # stall_ms together: a connect holds the loop up at most 2 x BLOCK_S + stall_ms
+            client.connect(timeout=BLOCK_S)
             no_delay(client.sock)
             client.sock = Watched(client.sock)
             self.client = client
-            client.sock.start(STALL_MS)
+            client.sock.start(self.stall_ms)
             client.subscribe(self.prefix + "#", 1)
             client.subscribe(self.gw_topic, 1)
             client.publish(self.state_topic, codec.encode(self.birth()), True, 1)
@@ -215,7 +216,7 @@ class Link:
             self.client.pid = 0
         sock = self.client.sock
         try:
-            sock.start(STALL_MS)          # waiting for the PUBACK holds the loop; not for ever
+            sock.start(self.stall_ms)     # waiting for the PUBACK holds the loop; not for ever
             self.client.publish(topic, payload, retain, 1)
             sock.done()
             return True

@@ -6,7 +6,7 @@ import os
 from runtime import flashfile
 
 KINDS = ("printer", "display", "pad")
-DEFAULTS = {"keepalive": 30, "poll_ms": 50, "debounce_ms": 30, "wdt_ms": 60000, "resend_ms": 4000,
+DEFAULTS = {"keepalive": 30, "poll_ms": 50, "debounce_ms": 30, "stall_ms": 5000, "wdt_ms": 60000, "resend_ms": 4000,
             "offline_reset_s": 900}
 
 
@@ -54,11 +54,9 @@ def check_board(board):
     The rules are needed once a boot: their module is dropped again to give its heap back."""
     import sys
     from protocol import boardrules
-    bad = boardrules.problems(board)
+    bad = [boardrules.short(p) for p in boardrules.problems(board)]
     del boardrules
-    # only on MicroPython, one firmware per heap: under CPython many devices share the module
-    # and one's boot must not unload it from under another's
-    if sys.implementation.name == "micropython":
+    if sys.implementation.name == "micropython":   # (the simulator boots boards in threads at once)
         sys.modules.pop("protocol.boardrules", None)
         import protocol
         if hasattr(protocol, "boardrules"):

@@ -37,8 +37,21 @@ def load(name, boards_dir=BOARDS_DIR):
         raise FleetError("board file %s: unknown \"mcu\" %r (known: %s)" % (path, board.get("mcu"), ", ".join(MARCH)))
     wrong = boardrules.problems(board)      # the same pin rules the firmware applies at boot
     if wrong:
-        raise FleetError("board file %s: %s" % (path, "; ".join(wrong)))
+        raise FleetError("board file %s: %s" % (path, "; ".join(explain(p) for p in wrong)))
     return board
+
+
+WHY = {boardrules.PULL: "a key there has no pull resistor (GPIO34-39 have none inside): fit one and list "
+                        "the key in \"external_pull\"",
+       boardrules.INPUT_ONLY_PIN: "GPIO34-39 are inputs only",
+       boardrules.STRAPPING_PIN: "a strapping pin, read at boot: this part there would stop the board booting",
+       boardrules.NOT_A_KEY: "external_pull lists a key the board does not have"}
+
+
+def explain(problem):
+    """One broken pin rule as a sentence naming the part, the pin and the fix."""
+    name, pin, rule = problem
+    return "%s%s: %s" % (name, "" if pin is None else " on GPIO%d" % pin, WHY[rule])
 
 
 def path_of(name, boards_dir=BOARDS_DIR):

@@ -117,15 +117,23 @@ def _fail(text):
     return 2
 
 
-def _store(ns):
-    """The store to read, opened; LookupError naming what is wrong."""
+def _store(ns, hall):
+    """The store to read, opened; LookupError naming what is wrong (also a store of another
+    hall: gateway/hallchange.py)."""
+    from gateway import hallchange
     from gateway.store import StoreError, open_store
     if not os.path.exists(ns.db):
         raise LookupError("no store at %s (run the gateway first)" % ns.db)
     try:
-        return open_store(ns.db)
+        store = open_store(ns.db)
     except StoreError as exc:
         raise LookupError(str(exc))
+    try:
+        hallchange.check_identity(store, hall)
+    except StoreError as exc:
+        store.close()
+        raise LookupError(str(exc))
+    return store
 
 
 def _period(ns, hall, store):
@@ -167,7 +175,7 @@ def run_report(ns, hall):
         return _fail(problem)
     from gateway.store import StoreError
     try:
-        store = _store(ns)
+        store = _store(ns, hall)
     except LookupError as exc:
         return _fail(exc)
     with store:
@@ -228,7 +236,7 @@ def _append_decision(ns, hall, command):
     """Decide `command` against the log and append what it yields; a running gateway applies
     it within a second (it reads what other tools append). Returns an exit code."""
     try:
-        store = _store(ns)
+        store = _store(ns, hall)
     except LookupError as exc:
         return _fail(exc)
     with store:
@@ -263,10 +271,11 @@ def run_staff(ns, hall):
 
 
 def run_appointments(ns, hall):
-    from gateway import bookings
+    from gateway import bookings, hallchange
     from gateway.store import StoreError, open_store
     try:
         with open_store(ns.db) as store:
+            hallchange.check_identity(store, hall)
             booked, problems = bookings.import_file(hall, store, ns.file, time.time())
     except (bookings.BookingError, StoreError) as exc:
         return _fail(exc)

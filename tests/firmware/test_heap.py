@@ -39,11 +39,6 @@ def test_no_message_a_printer_reads_grows_with_its_services():
     assert max(sizes[20]) < 400 and max(sizes[6]) < 400, sizes
 
 
-# Known since heap_run.py's messages carry their protocol version (before, the printer refused
-# every ack and lease as malformed, and its key presses were too short to register, so it
-# never printed a ticket): a printer of 20 services needs about 68 KB above the harness.
-# Strict, so the day it fits this test says so.
-@pytest.mark.xfail(strict=True, raises=HeapGrew, reason="known: a 20-service printer needs ~68 KB")
 def test_a_printer_of_20_services_fits_too():
     got = peak_heap("printer-1", 30, services=20)
     assert got["total"] < BUDGET + got["baseline"] + 1024

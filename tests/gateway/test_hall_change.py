@@ -193,3 +193,19 @@ def test_a_store_from_before_stores_knew_their_hall_is_adopted_and_its_history_f
     assert gw.ticket("F001").status == EXPIRED
     assert gw.store.read_meta("hall_id") == "riverside"
     assert gw.ticket("F002").status == WAITING and gw.ticket("A001").status in (WAITING, CALLED)
+
+
+def test_office_commands_refuse_another_halls_store_too(tmp_path, hall_v1, capsys):
+    gw = Gateway(tmp_path / "hall.db", hall_v1)
+    gw.send("printer-1", key="k1")
+    written = gw.store.log_position()
+    gw.store.close()
+    db = str(tmp_path / "hall.db")
+    other = edit.write(tmp_path, "east.toml", edit.example().replace('id = "riverside"', 'id = "eastgate"'))
+    for argv in (["report", "--hall", other, "--db", db],
+                 ["staff", "sign-in", "--window", "1", "--name", "Li", "--hall", other, "--db", db],
+                 ["hall", "unprinted", "--hall", other, "--db", db]):
+        code, out = run_cli(capsys, *argv)
+        assert code == 2 and "'riverside'" in out and "'eastgate'" in out, (argv, out)
+    with open_store(db) as store:
+        assert store.log_position() == written
