@@ -6,7 +6,7 @@ import os
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = {"machine", "network", "time", "asyncio", "json", "os", "gc", "sys", "random", "binascii",
-               "micropython", "struct", "errno", "select", "socket", "umqtt.simple", "umqtt"}
+               "micropython", "struct", "errno", "select", "socket", "io", "umqtt.simple", "umqtt"}
 OWN = {"protocol", "runtime", "apps", "drivers"}
 
 
