@@ -4,7 +4,7 @@ What a key means comes from the hall config, never from the payload: a printer's
 a service through its `keys`, a pad's keys act for the pad's own window only.
 """
 from gateway.engine import Refused, commands, leases
-from protocol import messages
+from protocol import events, messages
 
 
 def press_time(msg, now):
@@ -66,13 +66,13 @@ def _pad_command(device, msg, now):
 
 def _is_reason_key(key):
     prefix = messages.REASON_KEY_PREFIX
-    return key.startswith(prefix) and messages.ascii_digits(key[len(prefix):]) and len(key) == len(prefix) + 1
+    return key.startswith(prefix) and events.ascii_digits(key[len(prefix):]) and len(key) == len(prefix) + 1
 
 
 def _transfer(device, msg):
     """`to` is a service code ("B") or a window ("w3")."""
     target = msg.get("to", "")
-    if target[:1] == "w" and messages.ascii_digits(target[1:]):
+    if target[:1] == "w" and events.ascii_digits(target[1:]):
         return commands.transfer(device.window, to_window=int(target[1:]))
     if target:
         return commands.transfer(device.window, to_svc=target)

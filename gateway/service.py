@@ -18,7 +18,7 @@ from gateway.engine import Refused, apply, commands, days, decide, leases
 from gateway.engine.devices import reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
-from protocol import ProtocolError, codec, messages, topics
+from protocol import ProtocolError, codec, events, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
 narration = logging.getLogger("hallmesh.gateway.narration")   # what happened, in the hall's language
@@ -154,7 +154,7 @@ class Service:
         try:
             msg = codec.decode(payload)
         except ProtocolError as exc:
-            return self._refuse(dev_id, topic, exc.reason, exc, codec.readable_id(payload) if channel == topics.EVENTS else None)
+            return self._refuse(dev_id, topic, exc.reason, exc, events.readable_id(payload) if channel == topics.EVENTS else None)
         if channel == topics.EVENTS:
             return self._event(topic, dev_id, msg)
         return self._presence(topic, dev_id, msg, retained)
@@ -181,7 +181,7 @@ class Service:
         log.debug("internal error", exc_info=True)
         try:
             _, dev_id, channel = topics.parse_device(topic)
-            event_id = codec.readable_id(payload) if channel == topics.EVENTS else None
+            event_id = events.readable_id(payload) if channel == topics.EVENTS else None
             if event_id is not None and not self._acked:
                 self._send_ack(dev_id, messages.ack(event_id, ok=False, error="gateway failed: internal error"))
         except Exception:  # noqa: BLE001 - not even the failure ack could go out; it is counted
@@ -189,9 +189,9 @@ class Service:
 
     def _event(self, topic, dev_id, msg):
         try:
-            messages.check_event(msg)
+            events.check_event(msg)
         except ProtocolError as exc:
-            return self._refuse(dev_id, topic, exc.reason, exc, messages.event_id(msg))
+            return self._refuse(dev_id, topic, exc.reason, exc, events.event_id(msg))
         device = self.hall.devices.get(dev_id)
         if device is None:
             return self._refuse(dev_id, topic, "unknown_device", "%r is not a device of this hall" % dev_id, msg["id"])
@@ -293,7 +293,7 @@ class Service:
 
     def _presence(self, topic, dev_id, msg, retained):
         try:
-            messages.check_presence(msg)
+            events.check_presence(msg)
         except ProtocolError as exc:
             return self.reject(exc.reason, topic, exc)
         device = self.hall.devices.get(dev_id)

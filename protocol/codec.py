@@ -31,7 +31,7 @@ def decode(payload):
         raise ProtocolError("empty payload", MALFORMED)
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError("payload of " + str(len(payload)) + " bytes exceeds " + str(MAX_PAYLOAD), TOO_LARGE)
-    data = _as_bytes(payload)
+    data = as_bytes(payload)
     # a payload with few brackets cannot be deep: most messages skip the scan
     if data.count(b"{") + data.count(b"[") > MAX_DEPTH and scan(data)[0] > MAX_DEPTH:
         raise ProtocolError("payload is nested deeper than " + str(MAX_DEPTH) + " levels", TOO_DEEP)
@@ -45,20 +45,6 @@ def decode(payload):
     if isinstance(version, bool) or version != VERSION:     # True == 1 in Python
         raise ProtocolError("unsupported protocol version " + _short(version), BAD_VERSION)
     return msg
-
-
-def readable_id(payload):
-    """The top-level "id" of a payload decode refused (too deep, truncated, wrong version),
-    or None: what the gateway needs to answer the event with a refusal all the same."""
-    try:
-        data = _as_bytes(payload)[:MAX_PAYLOAD]
-        token = scan(data, True)[1]
-        if token is None:
-            return None
-        value = json.loads(token.decode())   # one flat JSON string: nothing to recurse into
-    except (ValueError, UnicodeError, TypeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 def scan(data, whole=False):
@@ -121,7 +107,7 @@ def _is_id(key):
         return False
 
 
-def _as_bytes(payload):
+def as_bytes(payload):
     if isinstance(payload, str):
         return payload.encode()
     if isinstance(payload, (bytearray, memoryview)):

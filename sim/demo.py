@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import signal
+import sys
 import tempfile
 import threading
 
@@ -148,7 +149,11 @@ def narrate_only(hall, clock):
 
 def main(argv=None):
     ns = parse(argv)
-    hall = config.load(ns.hall)
+    try:
+        hall = config.load(ns.hall)
+    except config.ConfigError as exc:
+        print("hallmesh demo: %s" % exc, file=sys.stderr)
+        return 2
     workdir = tempfile.mkdtemp(prefix="hallmesh-demo-")
     ns.db = ns.db or os.path.join(workdir, "hall.db")
     clock, note = morning_clock(hall, ns)

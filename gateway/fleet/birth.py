@@ -10,7 +10,7 @@ import threading
 import paho.mqtt.client as mqtt
 
 from gateway.fleet import FleetError
-from protocol import ProtocolError, codec, messages, topics
+from protocol import ProtocolError, codec, events, topics
 
 
 class BirthWatcher:
@@ -67,7 +67,7 @@ class BirthWatcher:
         if msg.retain:
             return
         try:
-            presence = messages.check_presence(codec.decode(msg.payload))
+            presence = events.check_presence(codec.decode(msg.payload))
         except (ProtocolError, Exception):  # noqa: BLE001 - a bad payload is not a birth
             return
         if presence.get("on") is True:

@@ -93,3 +93,8 @@ def test_the_embedded_broker_fallback_plays_the_morning():
     code, out, stdout = demo("--embedded-broker", "--citizens", "3")
     assert_a_clean_morning(code, out, stdout, hall, 3)
     assert "broker amqtt" in out and "dropped" not in out
+
+
+def test_a_hall_file_that_cannot_be_read_is_named_not_a_traceback(tmp_path):
+    code, out, _ = demo("--hall", str(tmp_path / "missing.toml"))
+    assert code == 2 and "missing.toml: cannot read hall config" in out and "Traceback" not in out

@@ -8,7 +8,7 @@ from gateway import intake, views
 from gateway.engine import Refused, apply, commands as c, execute, fold, leases, new_state
 from gateway.service import Service
 from gateway.store import open_store
-from protocol import ProtocolError, codec, messages, topics
+from protocol import ProtocolError, codec, events, messages, topics
 from tests.gateway.hall_fixture import DAY, T0, small_hall
 
 HALL = small_hall()
@@ -163,13 +163,13 @@ def test_the_printer_view_carries_its_leases_with_the_days_bounds():
 
 def test_a_key_event_with_an_offline_number_becomes_an_offline_issue():
     device = HALL.devices["printer-1"]
-    msg = messages.check_event(messages.event("printer-1-2-5", "key", int(T0 * 1000), key="k3", offline="A993"))
+    msg = events.check_event(messages.event("printer-1-2-5", "key", int(T0 * 1000), key="k3", offline="A993"))
     assert intake.to_command(device, msg, T0 + 60) == leases.issue_offline("A", "printer-1", "A993", T0, True)
     for bad, why in (({"offline": "993"}, "like A017"), ({"offline": "A99x"}, "like A017"),
                      ({"offline": "A993", "at": 0}, "needs its press time")):
         event = dict(messages.event("printer-1-2-6", "key", int(T0 * 1000), key="k1"), **bad)
         with pytest.raises(ProtocolError, match=why):
-            messages.check_event(event)
+            events.check_event(event)
 
 
 class Journal:

@@ -1,6 +1,6 @@
 # Protocol tests in the Python subset MicroPython runs: pytest runs them under CPython and
 # tests/protocol/test_under_micropython.py runs the same functions under MicroPython.
-from protocol import ProtocolError, codec, messages, topics
+from protocol import ProtocolError, codec, events, messages, topics
 from tests.support.expect import raises, raises_naming
 
 
@@ -33,7 +33,7 @@ def test_event_round_trips_through_the_codec():
     assert back["id"] == "printer-1-3-17"
     assert back["t"] == "key" and back["key"] == "k1" and back["at"] == 1795420800123
     assert back["v"] == 1
-    assert messages.check_event(back) is back
+    assert events.check_event(back) is back
 
 
 def test_chinese_text_survives_the_codec():
@@ -57,23 +57,23 @@ def test_codec_refuses_to_encode_an_oversized_message():
 
 def test_events_are_validated_field_by_field():
     ok = messages.event("d-1-1", messages.RATE, 5, level=5, ticket="A001")
-    assert messages.check_event(ok) is ok
-    raises_naming(ProtocolError, "'id'", messages.check_event, {"t": "key", "key": "k1"})
-    raises_naming(ProtocolError, "event type", messages.check_event, {"id": "a", "t": "explode"})
-    raises_naming(ProtocolError, "'key'", messages.check_event, {"id": "a", "t": "key"})
-    raises_naming(ProtocolError, "'level'", messages.check_event, {"id": "a", "t": "rate", "level": 0, "ticket": ""})
-    raises_naming(ProtocolError, "'level'", messages.check_event, {"id": "a", "t": "rate", "level": "5", "ticket": ""})
-    raises_naming(ProtocolError, "bool", messages.check_event, {"id": "a", "t": "rate", "level": True, "ticket": ""})
-    raises_naming(ProtocolError, "'at'", messages.check_event, {"id": "a", "t": "key", "key": "k", "at": -1})
-    raises_naming(ProtocolError, "'id'", messages.check_event, {"id": "x" * 49, "t": "key", "key": "k"})
-    raises_naming(ProtocolError, "'ok'", messages.check_event, {"id": "a", "t": "printed", "ticket": "A001"})
-    raises_naming(ProtocolError, "'state'", messages.check_event, {"id": "a", "t": "status", "part": "paper"})
+    assert events.check_event(ok) is ok
+    raises_naming(ProtocolError, "'id'", events.check_event, {"t": "key", "key": "k1"})
+    raises_naming(ProtocolError, "event type", events.check_event, {"id": "a", "t": "explode"})
+    raises_naming(ProtocolError, "'key'", events.check_event, {"id": "a", "t": "key"})
+    raises_naming(ProtocolError, "'level'", events.check_event, {"id": "a", "t": "rate", "level": 0, "ticket": ""})
+    raises_naming(ProtocolError, "'level'", events.check_event, {"id": "a", "t": "rate", "level": "5", "ticket": ""})
+    raises_naming(ProtocolError, "bool", events.check_event, {"id": "a", "t": "rate", "level": True, "ticket": ""})
+    raises_naming(ProtocolError, "'at'", events.check_event, {"id": "a", "t": "key", "key": "k", "at": -1})
+    raises_naming(ProtocolError, "'id'", events.check_event, {"id": "x" * 49, "t": "key", "key": "k"})
+    raises_naming(ProtocolError, "'ok'", events.check_event, {"id": "a", "t": "printed", "ticket": "A001"})
+    raises_naming(ProtocolError, "'state'", events.check_event, {"id": "a", "t": "status", "part": "paper"})
 
 
 def test_presence_ack_command_and_view_checks():
     birth = messages.birth(3, "pad", "0.1.0", "hm-pad-v1", 61000, -58, "power")
-    assert messages.check_presence(birth)["on"] is True
-    assert messages.check_presence(messages.will(3))["ses"] == 3
+    assert events.check_presence(birth)["on"] is True
+    assert events.check_presence(messages.will(3))["ses"] == 3
     raises_naming(ProtocolError, "'ses'", messages.check_presence, {"on": True})
     ack = messages.ack("d-1-1", ok=False, error="no window open for service A")
     assert messages.check_ack(ack)["err"] == "no window open for service A"
@@ -100,43 +100,43 @@ def _key_event(**fields):
 
 
 def test_numbers_are_ascii_digits_within_their_ranges():
-    raises_naming(ProtocolError, "'at' must be 0-", messages.check_event, _key_event(at=10 ** 400))
-    raises_naming(ProtocolError, "'at' must be 0-", messages.check_event, _key_event(at=messages.MAX_AT_MS + 1))
-    assert messages.check_event(_key_event(at=messages.MAX_AT_MS))["at"] == messages.MAX_AT_MS
-    raises_naming(ProtocolError, "'at' must be int, got float", messages.check_event, _key_event(at=1.5))
-    raises_naming(ProtocolError, "'level' must be 1-9", messages.check_event,
+    raises_naming(ProtocolError, "'at' must be 0-", events.check_event, _key_event(at=10 ** 400))
+    raises_naming(ProtocolError, "'at' must be 0-", events.check_event, _key_event(at=events.MAX_AT_MS + 1))
+    assert events.check_event(_key_event(at=events.MAX_AT_MS))["at"] == events.MAX_AT_MS
+    raises_naming(ProtocolError, "'at' must be int, got float", events.check_event, _key_event(at=1.5))
+    raises_naming(ProtocolError, "'level' must be 1-9", events.check_event,
                   {"id": "a", "t": "rate", "level": 10 ** 300, "ticket": ""})
-    raises_naming(ProtocolError, "'ses' must be 0-", messages.check_presence, {"on": True, "ses": 2 ** 64})
-    raises_naming(ProtocolError, "'rssi'", messages.check_presence, {"on": True, "ses": 1, "rssi": -10 ** 30})
-    raises_naming(ProtocolError, "'heap'", messages.check_presence, {"on": True, "ses": 1, "heap": "lots"})
+    raises_naming(ProtocolError, "'ses' must be 0-", events.check_presence, {"on": True, "ses": 2 ** 64})
+    raises_naming(ProtocolError, "'rssi'", events.check_presence, {"on": True, "ses": 1, "rssi": -10 ** 30})
+    raises_naming(ProtocolError, "'heap'", events.check_presence, {"on": True, "ses": 1, "heap": "lots"})
 
 
 def test_ticket_numbers_and_keys_take_only_ascii_digits():
-    assert messages.ascii_digits("017") and not messages.ascii_digits("")
+    assert events.ascii_digits("017") and not events.ascii_digits("")
     for digits in ("\u00b2", "\u0663", "\uff11", "\u2460"):     # superscript 2, Arabic-Indic 3, fullwidth 1, circled 1
-        assert not messages.ascii_digits("01" + digits)
-        raises_naming(ProtocolError, "'offline' must be a ticket number", messages.check_event,
+        assert not events.ascii_digits("01" + digits)
+        raises_naming(ProtocolError, "'offline' must be a ticket number", events.check_event,
                       _key_event(offline="A01" + digits, at=5))
-        raises_naming(ProtocolError, "'key' must be a name", messages.check_event, _key_event(key="r" + digits))
-        raises_naming(ProtocolError, "'to'", messages.check_event, _key_event(key="transfer", to="w" + digits))
-        raises_naming(ProtocolError, "'ticket'", messages.check_event,
+        raises_naming(ProtocolError, "'key' must be a name", events.check_event, _key_event(key="r" + digits))
+        raises_naming(ProtocolError, "'to'", events.check_event, _key_event(key="transfer", to="w" + digits))
+        raises_naming(ProtocolError, "'ticket'", events.check_event,
                       {"id": "a", "t": "rate", "level": 5, "ticket": "A00" + digits})
-    assert messages.check_event(_key_event(offline="BC1234", at=5))
-    assert messages.check_event(_key_event(key="transfer", to="w12"))
-    assert messages.check_event(_key_event(key="transfer", to="B"))
-    raises_naming(ProtocolError, "ticket number", messages.check_event, _key_event(offline="a017", at=5))
+    assert events.check_event(_key_event(offline="BC1234", at=5))
+    assert events.check_event(_key_event(key="transfer", to="w12"))
+    assert events.check_event(_key_event(key="transfer", to="B"))
+    raises_naming(ProtocolError, "ticket number", events.check_event, _key_event(offline="a017", at=5))
 
 
 def test_no_control_character_or_lone_surrogate_in_any_text():
     for bad in ("\n", "\r", "\x00", "\x1b[2J", "\u0085", "\u2028", "\u202e", "\ud800", "\udfff"):
-        raises_naming(ProtocolError, "control character", messages.check_event,
+        raises_naming(ProtocolError, "control character", events.check_event,
                       {"id": "a", "t": "status", "part": "paper", "state": "ok" + bad + "x"})
-        raises_naming(ProtocolError, "'id'", messages.check_event, _key_event(id="p-1" + bad))
-        raises_naming(ProtocolError, "'fw'", messages.check_presence, {"on": True, "ses": 1, "fw": "1" + bad})
-        raises_naming(ProtocolError, "'why'", messages.check_event,
+        raises_naming(ProtocolError, "'id'", events.check_event, _key_event(id="p-1" + bad))
+        raises_naming(ProtocolError, "'fw'", events.check_presence, {"on": True, "ses": 1, "fw": "1" + bad})
+        raises_naming(ProtocolError, "'why'", events.check_event,
                       {"id": "a", "t": "printed", "ticket": "A001", "ok": False, "why": bad})
     chinese = {"id": "a", "t": "status", "part": "paper", "state": "缺纸"}
-    assert messages.check_event(chinese) is chinese
+    assert events.check_event(chinese) is chinese
 
 
 def test_true_is_not_version_one():
@@ -156,26 +156,26 @@ def test_nesting_is_measured_before_it_is_parsed():
 
 
 def test_the_id_of_a_refused_payload_can_still_be_read():
-    assert codec.readable_id(b'{"x": ' + b"[" * 900 + b"]" * 900 + b', "id": "p-1-1-9"}') == "p-1-1-9"
-    assert codec.readable_id(b'{"v": 2, "id": "p-1-1-8", "t": "key"}') == "p-1-1-8"
-    assert codec.readable_id(b'{"id": "p-1-1-7", "t": "key", "key": ') == "p-1-1-7"    # cut short
-    assert codec.readable_id(b'{"x": {"id": "inner"}, "y": "id", "z": ["id", "q"]}') is None
-    assert codec.readable_id(b'{"id": 7}') is None
-    assert codec.readable_id(b"\xff\xfe") is None
-    assert messages.event_id({"id": "x" * messages.MAX_ID}) == "x" * messages.MAX_ID
-    assert messages.event_id({"id": "x" * (messages.MAX_ID + 1)}) is None
-    assert messages.event_id([1]) is None
+    assert events.readable_id(b'{"x": ' + b"[" * 900 + b"]" * 900 + b', "id": "p-1-1-9"}') == "p-1-1-9"
+    assert events.readable_id(b'{"v": 2, "id": "p-1-1-8", "t": "key"}') == "p-1-1-8"
+    assert events.readable_id(b'{"id": "p-1-1-7", "t": "key", "key": ') == "p-1-1-7"    # cut short
+    assert events.readable_id(b'{"x": {"id": "inner"}, "y": "id", "z": ["id", "q"]}') is None
+    assert events.readable_id(b'{"id": 7}') is None
+    assert events.readable_id(b"\xff\xfe") is None
+    assert events.event_id({"id": "x" * messages.MAX_ID}) == "x" * messages.MAX_ID
+    assert events.event_id({"id": "x" * (messages.MAX_ID + 1)}) is None
+    assert events.event_id([1]) is None
 
 
 def test_refusals_say_why_in_a_reason_name():
     assert raises(ProtocolError, codec.decode, b"{nope").reason == "malformed"
     assert raises(ProtocolError, codec.decode, b"{" + b" " * 3000 + b"}").reason == "too_large"
-    assert raises(ProtocolError, messages.check_event, {"id": "a", "t": "key"}).reason == "bad_field"
+    assert raises(ProtocolError, events.check_event, {"id": "a", "t": "key"}).reason == "bad_field"
 
 
 def test_fields_the_contract_does_not_name_must_be_plain():
-    assert messages.check_event(_key_event(extra=1, flag=True, note="fine", none=None))
+    assert events.check_event(_key_event(extra=1, flag=True, note="fine", none=None))
     for bad in ([1], {"a": 1}, "\ud800", "a\nb", 2 ** 60, "x" * 65):
-        raises_naming(ProtocolError, "field 'extra'", messages.check_event, _key_event(extra=bad))
-        raises_naming(ProtocolError, "field 'extra'", messages.check_presence, {"on": True, "ses": 1, "extra": bad})
-    raises_naming(ProtocolError, "field name", messages.check_event, _key_event(**{"x" * 17: 1}))
+        raises_naming(ProtocolError, "field 'extra'", events.check_event, _key_event(extra=bad))
+        raises_naming(ProtocolError, "field 'extra'", events.check_presence, {"on": True, "ses": 1, "extra": bad})
+    raises_naming(ProtocolError, "field name", events.check_event, _key_event(**{"x" * 17: 1}))
