@@ -63,13 +63,17 @@ class Day:
         return self.state
 
     def drained(self):
+        """Every citizen has pressed (each press answered or judged missed), no press is still
+        on its way (no printer's outbox holds one), nobody waits and no window serves. Whether
+        every press got its ticket is the tickets invariant's to say, not this one's: counting
+        it here too made one lost press break "drained" as well, however empty the hall."""
         state = self.state
         if state is None or not self.population.arrivals_done.is_set():
             return False
         waiting = sum(len(line) for line in state.waiting.values()) + sum(len(l) for l in state.directed.values())
         serving = any(w.status == "serving" for w in state.windows.values())
-        issued = sum(1 for t in state.tickets.values())
-        return not waiting and not serving and issued >= len(self.population.records.pressed)
+        in_flight = any(dev.outbox() for dev in self.rig.devices.devices.values() if dev.kind == "printer")
+        return not waiting and not serving and not in_flight
 
     def horizon_s(self):
         """The latest end of the run, in the rig's simulated seconds."""

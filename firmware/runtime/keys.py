@@ -19,8 +19,10 @@ class Keys:
         trigger = Pin.IRQ_FALLING if active == 0 else Pin.IRQ_RISING
         for i in range(len(self.names)):
             # a key in `external` has its resistor on the board (GPIO34-39 have none inside)
-            pull = None if self.names[i] in external else Pin.PULL_UP if active == 0 else Pin.PULL_DOWN
-            pin = Pin(pins[self.names[i]], Pin.IN, pull)
+            if self.names[i] in external:
+                pin = Pin(pins[self.names[i]], Pin.IN)
+            else:
+                pin = Pin(pins[self.names[i]], Pin.IN, Pin.PULL_UP if active == 0 else Pin.PULL_DOWN)
             pin.irq(trigger=trigger, handler=self._handler(i))
             self.pins.append(pin)
 

@@ -147,3 +147,33 @@ def test_the_capacity_check_sees_an_overloaded_morning():
     needed = capacity.drain_needed_min(loaded, scenario.arrivals(loaded))
     assert needed[frozenset("M")] > 60 and needed[frozenset("IPR")] > 60
     assert sorted(windows for _, windows in capacity.window_groups(loaded.hall)) == [[1, 2, 3, 4, 5, 9, 10], [6, 7, 8]]
+
+
+def _day_at_the_end(state, outbox, pressed):
+    import threading
+    import types
+    from sim.day import Day
+    day = object.__new__(Day)
+    done = threading.Event()
+    done.set()
+    printer = types.SimpleNamespace(kind="printer", outbox=lambda: outbox)
+    day.state = state
+    day.population = types.SimpleNamespace(arrivals_done=done, records=types.SimpleNamespace(pressed=pressed))
+    day.rig = types.SimpleNamespace(devices=types.SimpleNamespace(devices={"printer-1": printer}))
+    return day
+
+
+def test_drained_means_an_empty_hall_and_no_press_on_its_way():
+    from gateway import config
+    from gateway.engine import commands as c
+    from gateway.engine import execute, fold
+    hall = config.load(os.path.join(REPO, "halls", "example.toml"))
+    state = fold(hall, [])
+    execute(state, c.issue("A", "printer-1"), 1.0e9)
+    assert not _day_at_the_end(state, [], ["press"]).drained(), "a ticket still waits"
+    execute(state, c.call(1), 1.0e9 + 60)
+    assert not _day_at_the_end(state, [], ["press"]).drained(), "window 1 still serves"
+    execute(state, c.finish(1), 1.0e9 + 120)
+    assert not _day_at_the_end(state, [{"t": "key"}], ["press"]).drained(), "a press on its way"
+    # two presses seen, one ticket: the tickets invariant reports it; the hall is drained
+    assert _day_at_the_end(state, [], ["press", "press"]).drained()
