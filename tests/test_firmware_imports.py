@@ -6,7 +6,8 @@ import os
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = {"machine", "network", "time", "asyncio", "json", "os", "gc", "sys", "random", "binascii",
-               "micropython", "struct", "errno", "select", "socket", "umqtt.simple", "umqtt"}
+               "micropython", "struct", "errno", "select", "socket", "umqtt.simple", "umqtt",
+               "io"}          # io: built into MicroPython (StringIO for a traceback's text)
 OWN = {"protocol", "runtime", "apps", "drivers"}
 
 

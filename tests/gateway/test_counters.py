@@ -143,3 +143,20 @@ def test_the_log_file_is_rotated_so_it_stays_bounded(tmp_path):
     assert all((tmp_path / f).stat().st_size <= 4000 for f in files)
     text = (tmp_path / "gw.log").read_text()
     assert "line 1999 with device text x\\x0aforged" in text and "\nforged" not in text
+
+
+def test_a_running_gateway_saves_its_counters_when_it_stops(mosquitto, tmp_path, devices):
+    from gateway.mqtt import Gateway
+    from tests.gateway.conftest import wait_until
+    for run in (1, 2):
+        gw = Gateway(small_hall(), open_store(tmp_path / "hall.db"), "127.0.0.1", mosquitto.port, owns_store=True)
+        assert gw.start(wait=15), "gateway did not come online"
+        printer = devices("printer-1")
+        printer.publish(printer.topic("evt"), b"{nope")
+        ack = printer.wait_ack(printer.send("printer-1-r%d" % run, "rate", level="5", ticket=""))
+        assert ack["ok"] is False and ack["err"].startswith("bad_field")
+        wait_until(lambda: gw.counters["malformed"] == 1, what="the malformed payload counted")
+        gw.stop()
+        with open_store(tmp_path / "hall.db") as store:
+            saved = store.load_totals()
+        assert saved["counters"]["malformed"] == run and saved["counters"]["bad_field"] == run
