@@ -114,13 +114,13 @@ def restart_with_year(ctx):
     db_path, summary = ctx.history()
     hall = config.load(ctx.hall_file)
     repeats = ctx.size["repeats"]
-    raw_runs, year_runs, empty_runs = [], [], []
-    rebuilt = None
-    ready_s = 0.0
+    raw_runs, year_runs, empty_runs, rebuilt_runs, ready_runs = [], [], [], [], []
     for n in range(repeats):
         raw_runs.append(raw_read(db_path)[0])
         ready_s, serving, rebuilt = restart_to_serving(hall, db_path, ctx.port, "year%d" % n)
         year_runs.append(serving)
+        rebuilt_runs.append(rebuilt)
+        ready_runs.append(ready_s)
         empty = ctx.path("empty-%d.db" % n)
         empty_runs.append(restart_to_serving(hall, empty, ctx.port, "empty%d" % n)[1])
         os.remove(empty)
@@ -128,14 +128,19 @@ def restart_with_year(ctx):
     what = ("%d events (%d tickets, %d working days %s..%s, %.0f MB); best of %d"
             % (summary["events"], summary["tickets"], summary["days"], summary["first"], summary["last"],
                size_mb, repeats))
-    year, empty, raw = best_of(year_runs), best_of(empty_runs), best_of(raw_runs)
+    # the first restart is the one that matters: its tail is the whole last day of the year;
+    # it begins today's day and snapshots it, so later runs fold a tail of a few events only
+    year, empty, raw = year_runs[0], best_of(empty_runs), best_of(raw_runs)
+    first = rebuilt_runs[0]
     rows = [
         row("gateway restart to serving, a year in the store", year, "s", baseline=empty,
             baseline_name="restart over an empty store",
             limit="target <= 1 s; snapshot of the last day + its tail, not the log's length",
-            note="%s; rebuilt from the snapshot at event %d + a tail of %d events in %.2f s; online %.2f s "
-                 "after start, figure = until the first ticket request sent then is acked"
-                 % (what, rebuilt.from_snapshot, rebuilt.tail, rebuilt.seconds, ready_s)),
+            note="%s; first restart: rebuilt from the snapshot at event %d + a tail of %d events (the last day) "
+                 "in %.2f s, online %.2f s after start; later restarts (tail %d) best %.2f s; figure = until "
+                 "the first ticket request sent then is acked"
+                 % (what, first.from_snapshot, first.tail, first.seconds, ready_runs[0], rebuilt.tail,
+                    best_of(year_runs[1:] or year_runs))),
         row("  same, vs reading the whole log raw", year, "s", baseline=raw,
             baseline_name="raw SQLite read of every event (no parsing)",
             limit="a full replay would cost at least this and grow with the years",
@@ -150,7 +155,8 @@ def memory_with_year(ctx, hall, db_path):
     empty_peak, empty_steady, empty_first = process_memory(ctx.hall_file, hall, empty, ctx.port, "empty")
     os.remove(empty)
     note = ("python -m gateway, VmHWM / VmRSS from /proc after its first ack and %d more tickets, "
-            "1 s settled; first ack %.2f s after exec with the year, %.2f s empty"
+            "1 s settled; the year's open follow-up cases are in memory (open items); first ack %.2f s "
+            "after exec with the year, %.2f s empty (imports and start-up checks, not the history)"
             % (BURST * len(PRINTERS), year_first, empty_first))
     return [
         row("gateway peak RSS, a year in the store", year_peak, "MB", baseline=empty_peak,

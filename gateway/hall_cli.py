@@ -5,8 +5,7 @@ import os
 import sys
 import time
 
-from gateway import config, hallchange
-from gateway.engine import fold
+from gateway import config, hallchange, snapshots
 from gateway.engine.devices import unprinted
 from gateway.store import StoreError, open_store
 
@@ -43,10 +42,10 @@ def run(ns):
 
 def _check(store, hall):
     try:
-        hallchange.check_identity(store, hall)
+        hallchange.check_identity(store, hall)     # before folding another hall's log
     except hallchange.ForeignStore as exc:
         return _fail("REFUSED: %s" % exc)
-    code, lines = hallchange.dry_run(store, fold(hall, store.load_events()), hall, time.time())
+    code, lines = hallchange.dry_run(store, snapshots.rebuild(hall, store).state, hall, time.time())
     print("\n".join(lines))
     return code
 
@@ -56,7 +55,7 @@ def _unprinted(store, hall, as_json):
         hallchange.check_identity(store, hall)
     except hallchange.ForeignStore as exc:
         return _fail(str(exc))
-    owed = unprinted_listing(fold(hall, store.load_events()))
+    owed = unprinted_listing(snapshots.rebuild(hall, store).state)
     if as_json:
         print(json.dumps({"unprinted": owed}, ensure_ascii=False))
     elif not owed:

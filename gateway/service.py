@@ -8,6 +8,7 @@ id finds its dedup record and gets the very same ack, and nothing is applied twi
 """
 import collections
 import logging
+import time
 
 from gateway import dedup, device_text, hallchange, intake, narrate, snapshots, views
 from gateway.counters import Totals
@@ -30,11 +31,13 @@ CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than
 
 class Service:
     def __init__(self, hall, store, publish, clock, on_presence=None, monotonic=None,
-                 reprint_grace_s=REPRINT_GRACE_S):
+                 reprint_grace_s=REPRINT_GRACE_S, reprint_clock=time.monotonic):
         """clock() is the wall clock (s since the epoch) the hall's days are read from;
         monotonic(), when given, is a clock that never steps, to notice when the wall clock does."""
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
-        self.reprint_grace_s = reprint_grace_s
+        # the grace is real seconds (reprint_clock): a printer's resends take real time, also
+        # when the hall's clock runs accelerated in a simulation
+        self.reprint_grace_s, self.reprint_clock = reprint_grace_s, reprint_clock
         self._reprint_at = {}                   # printer id -> when to print what it still owes
         self.on_presence = on_presence   # e.g. the device registry's presence record
         self.monotonic = monotonic
@@ -330,10 +333,11 @@ class Service:
         self.refresh_views(only=device.id)
         if device.kind == "printer" and reprints_owed(self.state, device.id):
             # not at once: a printer that kept the ticket in flash may print it and say so first
-            self._reprint_at[device.id] = now + self.reprint_grace_s
+            self._reprint_at[device.id] = self.reprint_clock() + self.reprint_grace_s
 
-    def _due_reprints(self, now):
+    def _due_reprints(self):
         """Reprints that came due (a printer's birth plus the grace)."""
+        now = self.reprint_clock()
         for dev_id, due in list(self._reprint_at.items()):
             if now >= due:
                 del self._reprint_at[dev_id]
@@ -423,7 +427,7 @@ class Service:
         now = self.clock()
         self._watch_clock(now)
         self._begin_day(now)
-        self._due_reprints(now)
+        self._due_reprints()
         self._snapshot_if_due([])
 
     def _snapshot_if_due(self, events):

@@ -17,7 +17,7 @@ class Hall:
         self.now, self.sent, self.n = T0, [], 0
         self.store = open_store(path)
         self.service = Service(small_hall(), self.store, self._publish, clock=lambda: self.now,
-                               reprint_grace_s=grace_s)
+                               reprint_grace_s=grace_s, reprint_clock=lambda: self.now)
         self.service.begin_session(1)
 
     def _publish(self, topic, payload, retain):
