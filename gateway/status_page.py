@@ -18,14 +18,18 @@ PAGE_WORDS = {
            "skipped": "Your turn has passed: please ask at the information desk",
            "expired": "This ticket is from an earlier day", "unknown": "No ticket {no} on {day}",
            "serving": "Now serving", "serving_row": "window {win}", "nobody": "no window is calling now",
-           "refresh": "This page updates itself every {s} seconds."},
+           "refresh": "This page updates itself every {s} seconds.",
+           "no_page": "Not a ticket page: scan the QR code on your ticket (a page looks like {example})",
+           "other_hall": "This is the ticket page of {here}, not of hall {asked}"},
     "zh": {"lang": "zh-CN", "title": "{no} 号", "your_ticket": "您的号码",
            "waiting": "前面还有{ahead}人，预计等候{lo}-{hi}分钟",
            "ahead_label": "前面等候人数", "wait_label": "预计等候", "wait_unit": "分钟",
            "called": "请到{win}号窗口办理", "finished": "已办理完毕，谢谢！",
            "skipped": "已过号，请到咨询台", "expired": "此号不是当天的号", "unknown": "{day} 没有 {no} 号",
            "serving": "正在办理", "serving_row": "{win}号窗口", "nobody": "暂无窗口叫号",
-           "refresh": "本页每{s}秒自动刷新。"},
+           "refresh": "本页每{s}秒自动刷新。",
+           "no_page": "这不是号票查询页面，请扫描号票上的二维码（页面地址形如 {example}）",
+           "other_hall": "这里是{here}的号票查询页面，不是 {asked} 的"},
 }
 
 STYLE = """
@@ -132,6 +136,15 @@ def _serving(words, status):
                    for no, w in status["serving"])
     body = "<ul>%s</ul>" % rows if rows else '<p class="label">%s</p>' % html.escape(words["nobody"])
     return '<section class="card" id="serving"><h2>%s</h2>%s</section>' % (html.escape(words["serving"]), body)
+
+
+def not_found(hall, asked_hall=None):
+    """The plain text of a 404, in the hall's language: a path that is no ticket page, or a
+    ticket page of another hall (`asked_hall`)."""
+    words = PAGE_WORDS[hall.language]
+    if asked_hall is not None:
+        return words["other_hall"].format(here=hall.name, asked=asked_hall)
+    return words["no_page"].format(example="/t/%s/2026-11-23/A001" % hall.id)
 
 
 def render(hall, status, refresh_s=REFRESH_S):

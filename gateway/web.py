@@ -126,11 +126,10 @@ class StatusServer:
         """(HTTP status, HTML or text) for a request path."""
         match = ROUTE.match(path.split("?", 1)[0])
         if not match:
-            return 404, "not a ticket page: use /t/<hall>/<YYYY-MM-DD>/<ticket>, e.g. /t/%s/2026-11-23/A001" \
-                % self.gateway.hall.id
+            return 404, status_page.not_found(self.gateway.hall)
         hall_id, day, no = match.groups()
         if hall_id != self.gateway.hall.id:
-            return 404, "this is the gateway of hall %s, not %s" % (self.gateway.hall.id, hall_id)
+            return 404, status_page.not_found(self.gateway.hall, asked_hall=hall_id)
         with self.gateway.lock:          # an index lookup: the lock is held for microseconds
             status = status_page.ticket_status(self.gateway.state, day, no)
             today = self.gateway.state.day

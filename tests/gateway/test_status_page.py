@@ -62,9 +62,9 @@ def test_the_pages_are_served_and_bad_requests_get_a_404_that_says_why():
         code, body = get(base + "/t/%s/%s/A009" % (hall.id, DAY))
         assert code == 404 and "No ticket A009 on 2026-11-23" in body
         code, body = get(base + "/t/otherhall/%s/A001" % DAY)
-        assert code == 404 and "not otherhall" in body
+        assert code == 404 and "not of hall otherhall" in body
         code, body = get(base + "/etc/passwd")
-        assert code == 404 and "/t/<hall>/<YYYY-MM-DD>/<ticket>" in body
+        assert code == 404 and "Not a ticket page" in body and "/t/%s/" % hall.id in body
     finally:
         server.stop()
 

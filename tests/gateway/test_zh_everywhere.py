@@ -263,3 +263,9 @@ def test_the_status_page_is_chinese_in_each_state(morning):
     assert set(shown) >= {"waiting", "called", "finished", "expired", "unknown"}
     for kind, status in shown.items():
         assert_chinese("the status page (%s)" % kind, page_texts(status_page.render(hall, status)))
+
+
+def test_the_not_found_answers_of_the_status_page_are_chinese(morning):
+    hall = morning[0]
+    assert_chinese("the status page's 404s", [status_page.not_found(hall), status_page.not_found(hall, "zh")])  # an id as typed into the address
+    assert "/t/%s/" % hall.id in status_page.not_found(hall)
