@@ -45,7 +45,7 @@ def check_tickets(events, devices, presses):
     unreported = [no for no in numbers if no not in reports]
     if unreported:
         detail.append("issued but neither printed nor reported failed: %s" % unreported[:10])
-    printed = [(dev.id, t) for dev in devices.values() if dev.kind == "printer" for t in dev.tickets()]
+    printed = [(dev_id, t) for dev_id, dev in devices.items() if dev.kind == "printer" for t in dev.tickets()]
     paper = collections.Counter(_ticket_no(t) for _, t in printed)
     garbled = ["%s %s: %s" % (dev_id, _ticket_no(t), "; ".join(t.problems)) for dev_id, t in printed if t.problems]
     if garbled:         # what a real printer would have ignored, garbled or broken (sim/escpos_model.py)

@@ -34,6 +34,9 @@ class Wire:
     def setblocking(self, flag):
         pass
 
+    def settimeout(self, seconds):
+        pass
+
 
 def published_ids(wire):
     ids, data = [], bytes(wire.out)
@@ -60,10 +63,12 @@ def test_the_standin_never_wraps_the_packet_id_the_65536th_publish_goes_out_as_i
 
 
 def test_the_firmware_keeps_the_packet_id_in_range():
-    from runtime.link import Link
+    from runtime.link import Link, Watched
     wire = Wire()
     link = Link.__new__(Link)           # only its publish path: no Wi-Fi, no broker
     link.client = client_on(wire, 65534)
+    link.client.sock = Watched(wire)    # as Link.connect wraps the broker's socket
+    link.stall_ms = 5000
     for _ in range(3):
         assert link.publish("hm/h/dev/printer-1/evt", b"{}")
     assert published_ids(wire) == [65535, 1, 2]
