@@ -15,7 +15,7 @@ from gateway.counters import Totals
 from gateway.logtext import escape
 from gateway.rejects import RejectLog
 from gateway.engine import Refused, apply, commands, days, decide, leases
-from gateway.engine.devices import reprints_owed
+from gateway.engine.devices import on_paper, reprints_owed
 from gateway.presence import Fleet
 from gateway.store import StoreError
 from protocol import ProtocolError, codec, events, messages, topics
@@ -26,7 +26,6 @@ narration = logging.getLogger("hallmesh.gateway.narration")   # what happened, i
 VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
 REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
 MAX_ERR = 160                # characters of a refusal's reason in an ack
-ON_PAPER_KEPT = 48           # per printer: twice what its outbox can hold
 CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than real time is a step
 
 
@@ -63,9 +62,6 @@ class Service:
         self._shown = {}                          # (device id, topic suffix) -> last published body without seq
         self._view_broken = set()                 # devices whose view failed and has not recovered
         self._pruned_at = float("-inf")           # when dedup records were last pruned
-        # printer -> numbers it reported on paper lately: a press it sends again after a reset
-        # (its flash is written once per ticket, docs/technician.md) is answered "printed"
-        self._on_paper = collections.defaultdict(lambda: collections.deque(maxlen=ON_PAPER_KEPT))
 
     def begin_session(self, session):
         self.session = session
@@ -263,8 +259,6 @@ class Service:
             return
         for ev in events:
             apply(self.state, ev)
-        if msg["t"] == messages.PRINTED and msg.get("ok"):
-            self._on_paper[device.id].append(msg["ticket"])
         self._tell(device, msg, ack, events)
         self._send_ack(device.id, ack)
         if refused_in_new_day:
@@ -280,7 +274,9 @@ class Service:
         """The earlier ack, saying "printed" when its ticket has been reported on paper since."""
         res = ack.get("res")
         ticket = res.get("ticket") if isinstance(res, dict) else None
-        if isinstance(ticket, dict) and ticket.get("no") in self._on_paper.get(dev_id, ()):
+        # a press the printer sends again after a reset (its flash is written once per
+        # ticket, docs/technician.md) whose ticket is on paper already is answered "printed"
+        if isinstance(ticket, dict) and on_paper(self.state, dev_id, ticket.get("no")):
             return dict(ack, res=dict(res, printed=True))
         return ack
 

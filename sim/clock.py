@@ -5,7 +5,9 @@ as it would on an ESP32. A speed factor makes simulated time run faster than the
 (issue: accelerated days); sleep_ms sleeps proportionally less. sleep_ms is also where a
 device's thread notices a power cut or a watchdog that was not fed.
 """
+import contextlib
 import gc
+import threading
 import time
 
 from sim import board as boards
@@ -31,10 +33,27 @@ def sim_ms():
     return _offset_ms + int((time.monotonic() - _start) * 1000 * speed)
 
 
+_instant = threading.local()     # a thread's frozen moment (instant()), or none
+
+
+@contextlib.contextmanager
+def instant():
+    """What this thread does inside the block happens at one simulated moment. For contact
+    chatter: a thread that waits its turn for the interpreter (tens of real ms with a hall of
+    device threads, seconds simulated at x40) would otherwise stretch a 2 ms bounce into a
+    genuine second press that the firmware rightly counts."""
+    _instant.ms = sim_ms()
+    try:
+        yield
+    finally:
+        _instant.ms = None
+
+
 def ticks_ms():
     board = _bound_board()
     skew = board.clock_skew_ms() if board is not None and hasattr(board, "clock_skew_ms") else 0
-    return (sim_ms() + skew) % TICKS_PERIOD
+    frozen = getattr(_instant, "ms", None)
+    return ((sim_ms() if frozen is None else frozen) + skew) % TICKS_PERIOD
 
 
 def ticks_diff(a, b):

@@ -57,6 +57,15 @@ def _latest_tid(state, no):
     return state.by_no.get(no)
 
 
+def on_paper(state, device, no):
+    """True when today's ticket `no`, acked to `device`, is owed to it no more: reported
+    printed there, or out of its line (called, served) so paper is moot. A press the printer
+    sends again after a reset is then answered "printed" and not printed twice. Read from
+    the log's state, so a gateway restart in between forgets nothing."""
+    tid = _latest_tid(state, no)
+    return tid is not None and tid in state.tickets and tid not in state.unprinted.get(device, [])
+
+
 def reprints_owed(state, device):
     """Tickets `device` failed to print, or never reported printed, that still wait in the
     queue, oldest first: the printer prints them again once it can (a ticket no longer
