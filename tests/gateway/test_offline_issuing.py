@@ -199,7 +199,9 @@ def test_the_service_leases_at_birth_and_takes_the_report_once(tmp_path):
     service.on_message(evt, report)
     service.on_message(evt, report)                      # resent after a lost ack
     acks = journal.on("printer-1", topics.ACK)
-    assert acks[1] == acks[2] and acks[1]["ok"] and acks[1]["res"]["ticket"]["no"] == "A990"
+    assert acks[1]["ok"] and acks[1]["res"]["ticket"]["no"] == "A990"
+    # the resend is answered with the same ticket, and says it is on paper (the printer made it)
+    assert acks[2]["res"] == dict(acks[1]["res"], printed=True) and acks[2]["ack"] == acks[1]["ack"]
     refused = codec.encode(messages.event("printer-1-1-3", "key", int((T0 + 40) * 1000), key="k1", offline="A990"))
     service.on_message(evt, refused)
     assert journal.on("printer-1", topics.ACK)[-1]["err"] == "A990 was issued already"
