@@ -149,11 +149,30 @@ def check_firmware(devices):
     return "firmware", not crashed, ["%d boots in all, no crash" % boots if not crashed else "%d boots" % boots] + detail
 
 
+def press_ledger(events, records):
+    """Per printer, the presses made beside the tickets issued: where a broken ticket count
+    came from (a flaky run is only worth its report if the report says this)."""
+    issued = collections.defaultdict(list)
+    for e in events:
+        if e["type"] == "ticket_issued":
+            issued[e.get("device")].append("%s@%s" % (e["no"], e["at"]))
+    lines = []
+    for printer in sorted(set(issued) | {p for _, p, _, _ in records.pressed} - {None}, key=str):
+        pressed = ["%s@%s" % (svc, at) for at, p, _, svc in records.pressed if p == printer]
+        missed = ["%s@%s" % (key, at) for at, p, key in records.missed if p == printer]
+        lines.append("%s: pressed (sim s) [%s]; judged missed [%s]; issued (unix s) [%s]" % (
+            printer, " ".join(pressed), " ".join(missed), " ".join(issued.get(printer, []))))
+    return lines
+
+
 def check_all(hall, events_fn, devices, records, presses, bound_s=20.0):
     """events_fn: () -> the store's events, read again after the displays had time to settle."""
     results = [check_outboxes(devices, bound_s)]
     events = events_fn()
-    results.append(check_tickets(events, devices, presses))
+    tickets = check_tickets(events, devices, presses)
+    if not tickets[1] and presses is not None:
+        tickets[2].extend(press_ledger(events, records))
+    results.append(tickets)
     results.append(check_ratings(events, records))
     results.append(check_displays(hall, events, devices, bound_s))
     results.append(check_firmware(devices))
