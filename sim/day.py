@@ -105,7 +105,7 @@ class Day:
     def check(self):
         records = self.population.records if self.population else Records()
         results = invariants.check_all(self.rig.hall, self.rig.events_in_store, self.rig.devices.devices,
-                                       records, (len(records.pressed), len(records.missed)) if self.population else None,
+                                       records, self.population is not None,
                                        self.bound_s)
         for error in self.schedule.errors if self.schedule else []:
             results.append(("faults", False, ["a fault could not be applied", error]))

@@ -53,6 +53,8 @@ class SimDevice:
         self.firmware = None      # the running firmware's runtime.device.Device, while powered
         self.crashes = 0
         self.boots = 0
+        self.key_events = []      # ids of the key events the firmware made, over all its boots
+        self.key_answers = {}     # event id -> the gateway's ack the firmware took for it
         if write:
             self.write_flash()
 
@@ -121,6 +123,32 @@ class SimDevice:
 
     def _booted(self, firmware_device):
         self.firmware = firmware_device
+        self._keep_key_ledger(firmware_device)
+
+    def _keep_key_ledger(self, firmware_device):
+        """Note each key event the firmware makes and the answer it takes for it: the exact
+        count of presses the invariant check holds the issued tickets to (sim/invariants.py),
+        where what a citizen saw is only an estimate."""
+        outbox, app = firmware_device.outbox, firmware_device.app
+        keep, take = outbox.add, app.on_ack
+
+        def add(event, later=False):
+            keep(event, later)              # a full outbox raises: no event was made
+            if event["t"] == "key":
+                self.key_events.append(event["id"])
+
+        def on_ack(event, ack):
+            if event["t"] == "key":
+                self.key_answers[event["id"]] = ack
+            take(event, ack)
+        outbox.add, app.on_ack = add, on_ack
+
+    def presses_answered(self):
+        """(key events answered with a ticket, key events refused, key events unanswered)."""
+        answers = [self.key_answers.get(i) for i in self.key_events]
+        with_ticket = sum(1 for a in answers if a and a["ok"] and isinstance((a.get("res") or {}).get("ticket"), dict))
+        refused = sum(1 for a in answers if a and not a["ok"])
+        return with_ticket, refused, sum(1 for a in answers if a is None)
 
     def _await_watchdog(self):
         if self.board.wdt is None:

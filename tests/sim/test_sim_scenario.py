@@ -101,13 +101,15 @@ def printed(no, ok=True):
 
 def test_the_ticket_invariant_catches_a_lost_and_a_doubled_ticket():
     good = [issued("A001"), printed("A001"), issued("A002"), printed("A002", ok=False)]
-    name, ok, detail = invariants.check_tickets(good, {"p": FakePrinter(["A001"])}, (2, 0))
+    name, ok, detail = invariants.check_tickets(good, {"p": FakePrinter(["A001"])}, 2)
     assert ok, detail
-    _, ok, detail = invariants.check_tickets(good + [issued("A001")], {"p": FakePrinter(["A001"])}, (3, 0))
+    _, ok, detail = invariants.check_tickets(good + [issued("A001")], {"p": FakePrinter(["A001"])}, 3)
     assert not ok and any("issued twice" in d for d in detail)
-    _, ok, detail = invariants.check_tickets(good + [issued("A003")], {"p": FakePrinter(["A001", "A001"])}, (3, 0))
+    _, ok, detail = invariants.check_tickets(good + [issued("A003")], {"p": FakePrinter(["A001", "A001"])}, 3)
     assert not ok and any("neither printed nor reported" in d for d in detail)
     assert any("printed twice on paper" in d for d in detail)
+    _, ok, detail = invariants.check_tickets(good, {"p": FakePrinter(["A001"])}, 3)
+    assert not ok and "3 presses answered with a ticket but 2 tickets issued" in detail
 
 
 def test_the_rating_invariant_catches_a_double_count_and_a_wrong_ticket():
