@@ -22,7 +22,7 @@ from gateway.clock_watch import CLOCK_STEP_S, ClockWatch
 from gateway.counters import Totals
 from gateway.device_events import DeviceEvents
 from gateway.engine import Refused, apply, commands, days, decide, leases
-from gateway.group_commit import PendingCommit
+from gateway.group_commit import Writer
 from gateway.logtext import escape
 from gateway.presence import Fleet
 from gateway.rejects import RejectLog
@@ -47,7 +47,7 @@ class Service:
         self.births = Births(self, reprint_grace_s, reprint_clock)
         self.device_events = DeviceEvents(self)
         self.clock_watch = ClockWatch(monotonic)
-        self._pending = None                     # the batch being gathered (group commit), if any
+        self.writer = Writer(store, publish)     # appends and publishes, at once or in a batch
         self.counters = collections.Counter()   # rejected messages by reason
         # accepted, refused, duplicate events; days_begun, clock_step_back, clock_step_forward
         self.stats = collections.Counter()
@@ -70,44 +70,35 @@ class Service:
         self.session = session
         self.views.begin_session(session)
 
-    # --- group commit ----------------------------------------------------------------
+    # --- group commit (gateway/group_commit.py) -----------------------------------------
 
     def begin_batch(self):
         """From now until commit_batch(): appends gathered, publishes held."""
-        self._pending = PendingCommit()
+        self.writer.begin()
 
     def commit_batch(self):
         """One transaction for everything gathered since begin_batch(); then the held publishes
         go out, in order. If the commit fails nothing of the batch was told to anyone: the held
         publishes are dropped, the state is folded again from the store, and the devices send
         their unacknowledged events again."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
         try:
-            for first, last in pending.commit(self.store):
-                self.own.update(range(first, last + 1))
+            self._written(self.writer.commit())
         except StoreError as exc:
             self.counters["store_error"] += 1
-            log.error("%d events of %d messages NOT stored, no acks: %s", pending.event_count(),
-                      len(pending.appends), exc)
+            log.error("%d events of %d messages NOT stored, no acks: %s", *exc.held, exc)
             self._fold_again()
-            return
-        for topic, payload, retain in pending.publishes:
-            self.publish(topic, payload, retain)
-
-    def _flush(self):
-        """Commit what the batch holds so far and go on gathering (a snapshot or a resend of
-        an event of this very batch needs it durable first)."""
-        if self._pending is not None and (self._pending.appends or self._pending.publishes):
-            self.commit_batch()
-            self.begin_batch()
 
     def durable_first(self, device, event_id):
         """A resend of an event this very batch decided: commit the batch so far, so the
         resend is answered from the store like any other."""
-        if self._pending is not None and self._pending.holds(device, event_id):
+        if self.writer.holds(device, event_id):
             self._flush()
+
+    def _flush(self):
+        """Commit what the batch holds so far and go on gathering."""
+        if self.writer.has_work():
+            self.commit_batch()
+            self.begin_batch()
 
     def _fold_again(self):
         """After a failed group commit: the state as the store has it, every view sent again."""
@@ -124,19 +115,15 @@ class Service:
     def append(self, events, dedup=None):
         """Store events (with a device event's dedup record): gathered in a batch, else at once.
         Raises StoreError with nothing written."""
-        if self._pending is not None:
-            self._pending.append(events, dedup)
-            return
-        last = self.store.append(events, dedup=dedup)
-        if events and last is not None:
-            self.own.update(range(last - len(events) + 1, last + 1))
+        self._written(self.writer.append(events, dedup))
+
+    def _written(self, spans):
+        for first, last in spans:
+            self.own.update(range(first, last + 1))     # ours: catch_up must not apply them again
 
     def send(self, topic, payload, retain):
         """Publish now, or once the batch in hand is durable."""
-        if self._pending is not None:
-            self._pending.publish(topic, payload, retain)
-        else:
-            self.publish(topic, payload, retain)
+        self.writer.send(topic, payload, retain)
 
     # --- time ----------------------------------------------------------------------
 
@@ -256,22 +243,12 @@ class Service:
         except Refused as exc:
             log.warning("%s: no numbers leased: %s", device.id, exc)
             return
-        if not events:
-            return
-        try:
-            self.append(events)
-        except StoreError as exc:
-            self.counters["store_error"] += 1
-            log.error("%s: lease NOT stored: %s", device.id, exc)
-            return
-        for ev in events:
-            apply(self.state, ev)
-            if ev["type"] != "numbers_leased":
-                continue
-            log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
-                     ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
-        self.snapshot_if_due(events)
-        self.after_events(events)
+        stored = self._commit_own(events)         # a store fault: logged, no new block now
+        for ev in stored:
+            if ev["type"] == "numbers_leased":
+                log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
+                         ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
+        self.after_events(stored)
 
     def reprint(self, dev_id):
         """Send a printer the tickets it failed to print that are still waiting (gateway/births.py)."""
