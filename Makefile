@@ -40,6 +40,9 @@ test-deps: setup
 	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
 		echo "installing chromium (the ticket status page is tested in a real browser)"; \
 		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; fi
+	@if ! command -v chromedriver >/dev/null; then \
+		echo "installing chromium-driver (the console's browser tests drive Chromium with Selenium)"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium-driver; fi
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing nodejs"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; fi
 	@if [ ! -d tools/upy/node_modules/@micropython/micropython-webassembly-pyscript ]; then \

@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo", "console")
 LOG_MAX_MB = 10      # one log file's size before it is rotated
 LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
@@ -35,7 +35,8 @@ def build_parser():
     where.add_argument("--embedded-broker", action="store_true",
                        help="run an in-process broker on 127.0.0.1:1883 (or a free port)")
     gw.add_argument("--http", type=parse_broker, metavar="HOST:PORT",
-                    help="serve the ticket status pages the tickets' QR codes open (see status_url)")
+                    help="serve the ticket status pages the tickets' QR codes open (see status_url) "
+                    "and the browser console at /console/")
     gw.add_argument("--fleet", metavar="DB", help="device registry: log in to the broker with the gateway's "
                     "account (see 'hallmesh devices broker-files') and record each device's presence")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -58,6 +59,8 @@ def build_parser():
     hall_cli.register(sub)
     from gateway import stats_cli
     stats_cli.register(sub)
+    from gateway.console import cli as console_cli
+    console_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
@@ -137,7 +140,7 @@ def run_gateway(ns):
     try:
         lock.acquire()
         gateway = Gateway.from_files(hall, ns.db, *ns.broker, **fleet_options(ns.fleet, hall))
-        web = StatusServer(gateway, *ns.http) if ns.http else None
+        web = StatusServer(gateway, *ns.http, console=True) if ns.http else None
         broker = EmbeddedBroker().start() if ns.embedded_broker else None
         if broker:
             gateway.host, gateway.port = broker.host, broker.port
@@ -222,7 +225,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command in ("devices", "stats", "hall"):
+    if ns.command in ("devices", "stats", "hall", "console"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

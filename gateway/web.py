@@ -17,6 +17,9 @@ exhaust the gateway's file descriptors. Here
 
 The listening socket is bound when the server is made, so a taken port is found before the
 gateway goes online (see cli.run_gateway).
+
+With console=True the browser console (gateway/console/) is mounted on the same aiohttp
+application at /console/, under the same connection limits; its pages run on the same pool.
 """
 import asyncio
 import concurrent.futures
@@ -83,14 +86,17 @@ def connection_limit(wanted=MAX_CONNECTIONS):
 
 class StatusServer:
     def __init__(self, gateway, host="0.0.0.0", port=8080, idle_timeout_s=IDLE_TIMEOUT_S,
-                 max_connections=None):
+                 max_connections=None, console=False):
         self.gateway = gateway
+        self.with_console = console
+        self.console = None               # gateway.console.app.Console once served
         self.metrics = metrics.registry(gateway)     # GET /metrics: the counters for Prometheus
         self.idle_timeout_s = idle_timeout_s
         self.max_connections = connection_limit() if max_connections is None else max_connections
         self.sock = listening_socket(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
         self.refused_connections = 0      # closed at once: MAX_CONNECTIONS were open
+        self.open = 0                     # connections open, counted from the moment each is accepted
         self._pages = concurrent.futures.ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="hallmesh-page")
         self._loop = None
         self._runner = None
@@ -106,6 +112,8 @@ class StatusServer:
             raise self._error
         log.info("ticket status pages on http://%s:%d/t/%s/<day>/<ticket>, metrics on /metrics",
                  self.host, self.port, self.gateway.hall.id)
+        if self.console is not None:
+            log.info("hall console on %s", self.console_url())
         return self
 
     def stop(self):
@@ -118,7 +126,11 @@ class StatusServer:
 
     def open_connections(self):
         """Connections open now (for tests and the metrics)."""
-        return self._runner.server.open if self._runner is not None else 0
+        return self.open
+
+    def console_url(self):
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return "http://%s:%d/console/" % ("[%s]" % host if ":" in host else host, self.port)
 
     # --- what is served -----------------------------------------------------------------
 
@@ -162,18 +174,39 @@ class StatusServer:
         self._loop.run_forever()
         self._loop.close()
 
+    def application(self):
+        """The aiohttp application: the console's sub-app (if any), then every other GET is a
+        status page, /metrics or the status pages' 404."""
+        app = web.Application()
+        if self.with_console:
+            from gateway.console.app import mount      # jinja2, argon2 ...: only when served
+            self.console = mount(app, self.gateway, self._pages)
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        return app
+
     async def _open(self):
         # keepalive_timeout also closes a connection that never completes a request
-        server = _CountingServer(self._handle, access_log=None, keepalive_timeout=self.idle_timeout_s)
-        self._runner = web.ServerRunner(server, handle_signals=False)
+        self._runner = web.AppRunner(self.application(), handle_signals=False, access_log=None,
+                                     keepalive_timeout=self.idle_timeout_s)
         await self._runner.setup()
+        server = self._runner.server
+        # aiohttp's own list of connections fills only when the event loop gets round to each
+        # one: count from acceptance (_protocol) to the connection's end, here
+        forget = server.connection_lost
+
+        def connection_lost(handler, exc=None):
+            self.open -= 1
+            forget(handler, exc)
+
+        server.connection_lost = connection_lost
         self._server = await self._loop.create_server(self._protocol, sock=self.sock)
 
     def _protocol(self):
         """A connection past the limit gets a protocol that closes it at once."""
-        if self.open_connections() >= self.max_connections:
+        if self.open >= self.max_connections:
             self.refused_connections += 1
             return _CloseAtOnce()
+        self.open += 1
         return self._runner.server()
 
     async def _handle(self, request):
@@ -187,23 +220,6 @@ class StatusServer:
             self._server.close()
         if self._runner is not None:
             await self._runner.cleanup()
-
-
-class _CountingServer(web.Server):
-    """aiohttp's low-level server, counting its connections from the moment each is accepted
-    (its own list fills only later, when the event loop gets round to each connection)."""
-
-    def __init__(self, *args, **kwargs):
-        web.Server.__init__(self, *args, **kwargs)
-        self.open = 0
-
-    def __call__(self):
-        self.open += 1
-        return web.Server.__call__(self)
-
-    def connection_lost(self, handler, exc=None):
-        self.open -= 1
-        web.Server.connection_lost(self, handler, exc)
 
 
 class _CloseAtOnce(asyncio.Protocol):

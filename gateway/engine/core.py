@@ -14,10 +14,10 @@ called, whoever forgets the timer.
 """
 import copy
 
-from gateway.engine import appointments, calls, changes, commands, days, devices, leases, ratings, tickets
+from gateway.engine import appointments, audit, calls, changes, commands, days, devices, leases, ratings, tickets
 from gateway.engine.state import Refused, new_state
 
-_MODULES = (days, tickets, calls, ratings, devices, appointments, leases, changes)
+_MODULES = (days, tickets, calls, ratings, devices, appointments, leases, changes, audit)
 DECIDERS = {}
 APPLIERS = {}
 # commands that touch nothing of a day: an office tool's booking import or case update writes

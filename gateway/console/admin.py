@@ -1,0 +1,6 @@
+"""The console's admin pages (to be filled: see gateway/console/__init__.py)."""
+
+
+def routes(console):
+    """aiohttp route definitions relative to /console; none yet."""
+    return []
