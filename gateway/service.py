@@ -137,15 +137,15 @@ class Service:
         self.stats["clock_step_" + direction] += 1
         log.warning("the clock stepped %s by %.0f s (%s); the hall stays on day %s, numbers go on",
                     direction, abs(step), how, days.current_day(self.state, now))
-        self._commit_own(decide(self.state, commands.clock_step(step), now))
+        self.commit_own(decide(self.state, commands.clock_step(step), now))
 
     def begin_day(self, now):
         """Close the current day and begin the next once the clock has reached it."""
         if days.due(self.state, now) is None:
             return
-        self.after_events(self._commit_own(decide(self.state, commands.new_day(), now)))
+        self.after_events(self.commit_own(decide(self.state, commands.new_day(), now)))
 
-    def _commit_own(self, events):
+    def commit_own(self, events):
         """Store and apply events the gateway makes itself (no device waits for an ack).
         A store fault is logged and counted; the next tick tries again."""
         if not events:
@@ -243,7 +243,7 @@ class Service:
         except Refused as exc:
             log.warning("%s: no numbers leased: %s", device.id, exc)
             return
-        stored = self._commit_own(events)         # a store fault: logged, no new block now
+        stored = self.commit_own(events)         # a store fault: logged, no new block now
         for ev in stored:
             if ev["type"] == "numbers_leased":
                 log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
