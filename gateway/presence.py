@@ -17,6 +17,8 @@ class Presence:
     heap: int | None = None
     rssi: int | None = None
     rst: str = ""
+    err: str = ""                      # the latest failure the device contained (its birth's err)
+    where: str = ""
     last_birth: float | None = None    # gateway time of the latest birth seen
     last_change: float | None = None
 
@@ -36,6 +38,7 @@ class Fleet:
         p.fw = str(msg.get("fw", p.fw))
         p.board = str(msg.get("board", p.board))
         p.rst = str(msg.get("rst", p.rst))
+        p.err, p.where = str(msg.get("err", "")), str(msg.get("where", ""))
         p.heap = _number(msg.get("heap"), p.heap)
         p.rssi = _number(msg.get("rssi"), p.rssi)
         return p

@@ -45,6 +45,9 @@ class Console:
         self._loop = None
         self.actions = Actions(gateway, on_change=self._notify)
         self.nav = []                      # [(path, {"en", "zh"} label, role)]
+        self.templates = None              # the Jinja2 environment, once mounted
+        self._background = []              # coroutine functions run while the server runs
+        self.feeds = []                    # feed.LiveFeed of the live pages
 
     # --- for page modules ---------------------------------------------------------------
 
@@ -66,6 +69,14 @@ class Console:
     def add_nav(self, name, label, role):
         """A link in the top bar for accounts of `role` and above; label {"en", "zh"}."""
         self.nav.append((self.url(name), label, role))
+
+    def background(self, work):
+        """Run the coroutine function `work()` from the server's start to its stop."""
+        self._background.append(work)
+
+    def render(self, template, **context):
+        """A template (a live fragment) rendered outside a request: say and url are given."""
+        return self.templates.get_template(template).render(say=self.say, url=self.url, **context)
 
     async def run(self, work, *args):
         """work(*args) off the event loop (it may wait for the gateway's lock or the disk)."""
@@ -96,7 +107,7 @@ def mount(app, gateway, executor=None):
                                                max_age=SESSION_MAX_AGE_S, path=PREFIX, httponly=True,
                                                samesite="Lax"))
     sub.middlewares.append(_signed_in_and_csrf)
-    aiohttp_jinja2.setup(sub, loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
+    console.templates = aiohttp_jinja2.setup(sub, loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
                          autoescape=jinja2.select_autoescape(default=True), context_processors=[_context])
     sub.router.add_static("/static/", os.path.join(HERE, "static"), name="static")
     sub.add_routes([web.get("/", home), web.get("/login", login_page), web.post("/login", login),
@@ -105,13 +116,27 @@ def mount(app, gateway, executor=None):
         module = importlib.import_module("gateway.console." + name)
         sub.add_routes(module.routes(console))
     sub.on_startup.append(_started)
+    sub.on_shutdown.append(_closing)
+    sub.on_cleanup.append(_stopped)
     app.add_subapp(PREFIX + "/", sub)
     return console
 
 
 async def _started(sub):
-    sub[KEY]._loop = asyncio.get_running_loop()
-    sub[KEY].changed = asyncio.Event()      # bound to the server's own loop
+    console = sub[KEY]
+    console._loop = asyncio.get_running_loop()
+    console.changed = asyncio.Event()      # bound to the server's own loop
+    console._tasks = [asyncio.create_task(work()) for work in console._background]
+
+
+async def _closing(sub):
+    for feed in sub[KEY].feeds:
+        feed.close()
+
+
+async def _stopped(sub):
+    for task in getattr(sub[KEY], "_tasks", ()):
+        task.cancel()
 
 
 def _cookie_key(store):
