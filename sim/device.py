@@ -206,6 +206,27 @@ class SimDevice:
             time.sleep(0.02)
         return True
 
+    def firmware_time_s(self):
+        """The running firmware's wall clock (s since the epoch); None while it has none
+        (never told the time since its last power-up) or the board is off."""
+        return self._ask_firmware(lambda fw: fw.clock.now_ms() / 1000.0 if fw.clock.synced() else None)
+
+    def issues_offline(self):
+        """The printer app has given the gateway up and issues from its leased numbers."""
+        return bool(self._ask_firmware(lambda fw: fw.app.offline()))
+
+    def _ask_firmware(self, question):
+        """Ask the running firmware from a test's thread, on this board's ticks (its skew)."""
+        firmware = self.firmware
+        if firmware is None or not self.board.power.is_set():
+            return None
+        bound = getattr(boards._local, "board", None)
+        boards.bind(self.board)
+        try:
+            return question(firmware)
+        finally:
+            boards.bind(bound)
+
     def cut_network(self):
         self.board.cut_network()
 

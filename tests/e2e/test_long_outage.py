@@ -69,11 +69,12 @@ def test_two_hours_without_a_broker_offline_tickets_all_along_and_no_safe_mode(m
         lease = sim.wait_until(lambda: (flash(printer, "lease.json") or {}).get("lease", {}).get("A"), WAIT,
                                "the lease in the printer's flash")
         # 01:00 at the hall: two hours on are still the lease's day, whenever the test runs
-        tell_time(mosquitto.port, hall.id, lease["from"] + 3600)
-        time.sleep(0.5)
+        told_s = lease["from"] + 3600
+        tell_time(mosquitto.port, hall.id, told_s)
+        sim.wait_until(lambda: abs((printer.firmware_time_s() or 0) - told_s) < 60, WAIT,
+                       "the printer on the told time", seen=printer.firmware_time_s)
         printer.cut_network()
-        sim.wait_until(lambda: not printer.in_service(), WAIT, "the printer out of service")
-        time.sleep(FAST["offline_after_s"] + 0.5)
+        sim.wait_until(printer.issues_offline, WAIT, "the printer issuing offline")
         boots = printer.boots
         clock.set_speed(SPEED)
         try:

@@ -8,7 +8,7 @@ import paho.mqtt.client as mqtt
 
 from gateway.mqtt import Gateway
 from protocol import codec, messages, topics
-from sim.hall import SimHall
+from sim.hall import SimHall, SimTimeout
 from tests.e2e.conftest import KEEPALIVE, WAIT, stored_events
 
 ONLY = {"printer-1"}
@@ -42,7 +42,7 @@ def press_for_ticket(sim, printer, key="k1"):
 
 def go_offline(sim, printer):
     sim.wait_until(lambda: not printer.in_service(), WAIT, "the printer out of service")
-    time.sleep(FAST["offline_after_s"] + 0.5)
+    sim.wait_until(printer.issues_offline, WAIT, "the printer issuing offline")
 
 
 def issued(db):
@@ -91,6 +91,20 @@ def _tell_time(port, hall_id):
     client.disconnect()
 
 
+def tell_time_until_taken(sim, printer, port, hall_id):
+    """The time command, again while the printer has not taken it: a printer just booted may
+    not have subscribed yet (the gateway, were it up, would send it at the printer's birth)."""
+    deadline = time.monotonic() + WAIT
+    while printer.firmware_time_s() is None:
+        if time.monotonic() > deadline:
+            raise SimTimeout("the printer never took the time within %d s" % WAIT)
+        _tell_time(port, hall_id)
+        try:
+            sim.wait_until(lambda: printer.firmware_time_s() is not None, 2.0, "the time taken")
+        except SimTimeout:
+            pass
+
+
 def test_a_power_cut_while_the_gateway_is_away_never_repeats_a_number(mosquitto, hall, tmp_path):
     db = str(tmp_path / "hall.db")
     gateway = Gateway.from_files(hall, db, "127.0.0.1", mosquitto.port)
@@ -103,9 +117,8 @@ def test_a_power_cut_while_the_gateway_is_away_never_repeats_a_number(mosquitto,
         assert press_for_ticket(sim, printer).largest().text == "A990"
         printer.power_cycle()                 # RAM and the time lost; the retained view says "0 used"
         sim.wait_until(lambda: printer.led("status") == 0 and printer.boots >= 2, WAIT, "the printer booted")
-        time.sleep(1.0)
-        _tell_time(mosquitto.port, hall.id)
-        time.sleep(FAST["offline_after_s"] + 0.5)
+        tell_time_until_taken(sim, printer, mosquitto.port, hall.id)
+        sim.wait_until(printer.issues_offline, WAIT, "the printer issuing offline")
         assert press_for_ticket(sim, printer).largest().text == "A991", "on from flash, never A990 again"
         gateway = Gateway.from_files(hall, db, "127.0.0.1", mosquitto.port)
         assert gateway.start(wait=WAIT)
