@@ -26,7 +26,7 @@ def start(tmp_path, history_days=0, hall_file="example.toml", now=None):
 
 def run(gw, command):
     with gw.lock:
-        return gw.service._commit_own(decide(gw.state, command, gw.clock()))
+        return gw.service.commit_own(decide(gw.state, command, gw.clock()))
 
 
 def bad_review(gw, window=1, svc="A", staff="staff-07", level=1):
