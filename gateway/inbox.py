@@ -96,11 +96,23 @@ class FairInbox:
                 self._cond.wait(left)
             if self._control:
                 return self._control.popleft()
-            source, waiting = self._pending.popitem(last=False)
-            item = waiting.popleft()
-            if waiting:                  # back of the line: every other source goes first
-                self._pending[source] = waiting
-            return item
+            return self._next_message()
+
+    def take_messages(self, limit):
+        """Up to `limit` messages queued now, in the same turn order as get(), without waiting;
+        none once a control item is waiting (it goes first)."""
+        taken = []
+        with self._cond:
+            while len(taken) < limit and self._pending and not self._control:
+                taken.append(self._next_message())
+        return taken
+
+    def _next_message(self):
+        source, waiting = self._pending.popitem(last=False)
+        item = waiting.popleft()
+        if waiting:                  # back of the line: every other source goes first
+            self._pending[source] = waiting
+        return item
 
     def take_refused(self):
         """{source: count} dropped since the last call."""

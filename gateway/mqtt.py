@@ -30,6 +30,7 @@ log = logging.getLogger("hallmesh.gateway")
 TICK_S = 0.5          # the worker wakes this often: day boundary, clock steps, pad rating timeouts,
                       # events of other tools
 BUDGET_LOG_EVERY_S = 10.0   # a device over its budget is logged at most this often
+MAX_BATCH = 64        # messages committed together at most: bounds the lock's hold and an ack's wait
 _STOP = ("stop",)
 _UNDEFAULTED = object()
 
@@ -216,14 +217,28 @@ class Gateway:
             try:
                 with self.lock:
                     self._count_refused()
-                    self._handle(item)
+                    self._handle_batch(item)
                     if time.monotonic() >= next_look:   # at most once a tick, busy or not
                         next_look = time.monotonic() + TICK_S
                         self.service.tick()          # other tools' events, the day boundary, clock steps
-                    self.service.refresh_views()
+                    self.service.refresh_views()     # once a batch: what every device shows now
             except Exception:  # noqa: BLE001 - one bad message must not stop the hall
                 self.service.counters["internal_error"] += 1
                 log.exception("internal error handling %r", item[:2] if item else item)
+
+    def _handle_batch(self, item):
+        """The item taken and every message waiting behind it (at most MAX_BATCH), decided in
+        turn and committed together: one fsync for all, then their acks (group commit,
+        gateway/group_commit.py). Nothing waits for company: what is waiting now is the batch."""
+        if item is None or item[0] != "message":
+            return self._handle(item)
+        self.service.begin_batch()
+        try:
+            self._handle(item)
+            for more in self._inbox.take_messages(MAX_BATCH - 1):
+                self._handle(more)
+        finally:
+            self.service.commit_batch()
 
     def _handle(self, item):
         if item is None:

@@ -5,28 +5,36 @@ Order for a device event: decode -> validate -> known device? -> seen before? ->
 decide -> store events + dedup record in one transaction -> apply -> ack -> views. The ack
 goes out only after the commit, so an acknowledged effect survives any crash; a resent event
 id finds its dedup record and gets the very same ack, and nothing is applied twice.
+
+Group commit (gateway/group_commit.py): between begin_batch() and commit_batch() every append
+is gathered for one transaction and every publish is held until it has returned; events are
+still decided and applied one after another in arrival order. Outside a batch each append is
+its own transaction, as before. Views (gateway/view_publisher.py), presence (gateway/births.py)
+and clock steps (gateway/clock_watch.py) live in modules of their own.
 """
 import collections
 import logging
 import time
 
-from gateway import dedup, device_text, hallchange, intake, narrate, snapshots, views
+from gateway import hallchange, narrate, snapshots, views
+from gateway.births import REPRINT_GRACE_S, Births
+from gateway.clock_watch import CLOCK_STEP_S, ClockWatch
 from gateway.counters import Totals
-from gateway.logtext import escape
-from gateway.rejects import RejectLog
+from gateway.device_events import DeviceEvents
 from gateway.engine import Refused, apply, commands, days, decide, leases
-from gateway.engine.devices import on_paper, reprints_owed
+from gateway.group_commit import Writer
+from gateway.logtext import escape
 from gateway.presence import Fleet
+from gateway.rejects import RejectLog
+from gateway.view_publisher import ViewPublisher
 from gateway.store import StoreError
 from protocol import ProtocolError, codec, events, messages, topics
 
 log = logging.getLogger("hallmesh.gateway")
 narration = logging.getLogger("hallmesh.gateway.narration")   # what happened, in the hall's language
 
-VIEW_SEQ_BLOCK = 1_000_000   # view seq starts at session * this, so it keeps rising over restarts
-REPRINT_GRACE_S = 5.0        # after a printer's birth: time for it to report what it printed before
 MAX_ERR = 160                # characters of a refusal's reason in an ack
-CLOCK_STEP_S = 120.0         # the wall clock moving this much more or less than real time is a step
+__all__ = ["Service", "CLOCK_STEP_S", "REPRINT_GRACE_S", "MAX_ERR"]
 
 
 class Service:
@@ -35,18 +43,17 @@ class Service:
         """clock() is the wall clock (s since the epoch) the hall's days are read from;
         monotonic(), when given, is a clock that never steps, to notice when the wall clock does."""
         self.hall, self.store, self.publish, self.clock = hall, store, publish, clock
-        # the grace is real seconds (reprint_clock): a printer's resends take real time, also
-        # when the hall's clock runs accelerated in a simulation
-        self.reprint_grace_s, self.reprint_clock = reprint_grace_s, reprint_clock
-        self._reprint_at = {}                   # printer id -> when to print what it still owes
         self.on_presence = on_presence   # e.g. the device registry's presence record
-        self.monotonic = monotonic
-        self._clock_offset_s = None      # wall clock minus monotonic clock at the latest look
+        self.births = Births(self, reprint_grace_s, reprint_clock)
+        self.device_events = DeviceEvents(self)
+        self.clock_watch = ClockWatch(monotonic)
+        self.writer = Writer(store, publish)     # appends and publishes, at once or in a batch
         self.counters = collections.Counter()   # rejected messages by reason
         # accepted, refused, duplicate events; days_begun, clock_step_back, clock_step_forward
         self.stats = collections.Counter()
         self.fleet = Fleet()
         self.rejects = RejectLog()
+        self.views = ViewPublisher(hall, self.counters)
         self.totals = Totals(store)                # counters of earlier runs, saved again as they grow
         self.queue_depth = None                    # the adapter's inbound backlog, a callable
         self._acked = False                     # an ack went out for the message in hand
@@ -58,71 +65,106 @@ class Service:
         self._snapshots = snapshots.Schedule(since=self.rebuilt.tail + len(changed))
         self.own = set()                        # positions this gateway appended, not yet seen
         self.session = 0
-        self._view_seq = 0
-        self._shown = {}                          # (device id, topic suffix) -> last published body without seq
-        self._view_broken = set()                 # devices whose view failed and has not recovered
-        self._pruned_at = float("-inf")           # when dedup records were last pruned
 
     def begin_session(self, session):
         self.session = session
-        self._view_seq = session * VIEW_SEQ_BLOCK
+        self.views.begin_session(session)
+
+    # --- group commit (gateway/group_commit.py) -----------------------------------------
+
+    def begin_batch(self):
+        """From now until commit_batch(): appends gathered, publishes held."""
+        self.writer.begin()
+
+    def commit_batch(self):
+        """One transaction for everything gathered since begin_batch(); then the held publishes
+        go out, in order. If the commit fails nothing of the batch was told to anyone: the held
+        publishes are dropped, the state is folded again from the store, and the devices send
+        their unacknowledged events again."""
+        try:
+            self._written(self.writer.commit())
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("%d events of %d messages NOT stored, no acks: %s", *exc.held, exc)
+            self._fold_again()
+
+    def durable_first(self, device, event_id):
+        """A resend of an event this very batch decided: commit the batch so far, so the
+        resend is answered from the store like any other."""
+        if self.writer.holds(device, event_id):
+            self._flush()
+
+    def _flush(self):
+        """Commit what the batch holds so far and go on gathering."""
+        if self.writer.has_work():
+            self.commit_batch()
+            self.begin_batch()
+
+    def _fold_again(self):
+        """After a failed group commit: the state as the store has it, every view sent again."""
+        try:
+            rebuilt = snapshots.rebuild(self.hall, self.store)
+        except StoreError as exc:
+            self.counters["store_error"] += 1
+            log.error("cannot read the store back after a failed commit: %s", exc)
+            return
+        self.state, self.log_seen = rebuilt.state, rebuilt.position
+        self.own.clear()
+        self.views.forget()
+
+    def append(self, events, dedup=None):
+        """Store events (with a device event's dedup record): gathered in a batch, else at once.
+        Raises StoreError with nothing written."""
+        self._written(self.writer.append(events, dedup))
+
+    def _written(self, spans):
+        for first, last in spans:
+            self.own.update(range(first, last + 1))     # ours: catch_up must not apply them again
+
+    def send(self, topic, payload, retain):
+        """Publish now, or once the batch in hand is durable."""
+        self.writer.send(topic, payload, retain)
 
     # --- time ----------------------------------------------------------------------
 
     def _watch_clock(self, now):
-        if self.monotonic is None:
-            return
-        offset = now - self.monotonic()
-        previous, self._clock_offset_s = self._clock_offset_s, offset
-        if previous is None:
-            self._check_against_log(now)
-            return
-        step = offset - previous
-        if abs(step) > CLOCK_STEP_S:
-            self._record_step(now, step, "since the last look")
-
-    def _check_against_log(self, now):
-        """At start: a clock behind the latest event of the log has stepped back while the
-        gateway was down (a box that boots before NTP, an RTC reset)."""
-        behind = self.state.last_at - now
-        if behind > CLOCK_STEP_S:
-            self._record_step(now, -behind, "behind the latest event in the log")
+        step = self.clock_watch.look(now, self.state.last_at)
+        if step is not None:
+            self._record_step(now, *step)
 
     def _record_step(self, now, step, how):
         direction = "back" if step < 0 else "forward"
         self.stats["clock_step_" + direction] += 1
         log.warning("the clock stepped %s by %.0f s (%s); the hall stays on day %s, numbers go on",
                     direction, abs(step), how, days.current_day(self.state, now))
-        self._commit_own(decide(self.state, commands.clock_step(step), now))
+        self.commit_own(decide(self.state, commands.clock_step(step), now))
 
-    def _begin_day(self, now):
+    def begin_day(self, now):
         """Close the current day and begin the next once the clock has reached it."""
         if days.due(self.state, now) is None:
             return
-        self._after_events(self._commit_own(decide(self.state, commands.new_day(), now)))
+        self.after_events(self.commit_own(decide(self.state, commands.new_day(), now)))
 
-    def _commit_own(self, events):
+    def commit_own(self, events):
         """Store and apply events the gateway makes itself (no device waits for an ack).
         A store fault is logged and counted; the next tick tries again."""
         if not events:
             return []
         try:
-            last = self.store.append(events)
+            self.append(events)
         except StoreError as exc:
             self.counters["store_error"] += 1
             log.error("%s NOT stored: %s", events[0]["type"], exc)
             return []
-        if last is not None:
-            self.own.update(range(last - len(events) + 1, last + 1))
         for ev in events:
             apply(self.state, ev)
             text = narrate.line(self.hall, ev)
             if text:
                 narration.info("%s", text)
-        self._snapshot_if_due(events)
+        self.snapshot_if_due(events)
         return events
 
-    def _after_events(self, events):
+    def after_events(self, events):
         """What a new day asks of the gateway besides the state: new leases for the printers."""
         if not any(ev["type"] == days.DAY_STARTED for ev in events):
             return
@@ -154,16 +196,16 @@ class Service:
         try:
             msg = codec.decode(payload)
         except ProtocolError as exc:
-            return self._refuse(dev_id, topic, exc.reason, exc, events.readable_id(payload) if channel == topics.EVENTS else None)
+            return self.refuse(dev_id, topic, exc.reason, exc, events.readable_id(payload) if channel == topics.EVENTS else None)
         if channel == topics.EVENTS:
-            return self._event(topic, dev_id, msg)
-        return self._presence(topic, dev_id, msg, retained)
+            return self.device_events.on_event(topic, dev_id, msg)
+        return self.births.on_presence(topic, dev_id, msg, retained)
 
     def reject(self, reason, topic, detail):
         self.counters[reason] += 1
         self.rejects.reject(reason, topic, detail)
 
-    def _refuse(self, dev_id, topic, reason, detail, event_id):
+    def refuse(self, dev_id, topic, reason, detail, event_id):
         """Count and log a message that breaks the contract; answer it if its id can be read,
         so the device drops it instead of sending it forever. Nothing is stored: the same
         message is refused the same way again."""
@@ -172,7 +214,7 @@ class Service:
             self.stats["refused"] += 1
             # in ASCII: the text may quote what the device sent, and a device shows `err` as is
             why = (reason + ": " + str(detail)).encode("ascii", "backslashreplace").decode("ascii")
-            self._send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(why)))
+            self.send_ack(dev_id, messages.ack(event_id, ok=False, error=_short(why)))
 
     def _internal_error(self, topic, payload, exc):
         self.counters["internal_error"] += 1
@@ -183,175 +225,13 @@ class Service:
             _, dev_id, channel = topics.parse_device(topic)
             event_id = events.readable_id(payload) if channel == topics.EVENTS else None
             if event_id is not None and not self._acked:
-                self._send_ack(dev_id, messages.ack(event_id, ok=False, error="gateway failed: internal error"))
+                self.send_ack(dev_id, messages.ack(event_id, ok=False, error="gateway failed: internal error"))
         except Exception:  # noqa: BLE001 - not even the failure ack could go out; it is counted
             log.error("no failure ack for %s", escape(topic))
 
-    def _event(self, topic, dev_id, msg):
-        try:
-            events.check_event(msg)
-        except ProtocolError as exc:
-            return self._refuse(dev_id, topic, exc.reason, exc, events.event_id(msg))
-        device = self.hall.devices.get(dev_id)
-        if device is None:
-            return self._refuse(dev_id, topic, "unknown_device", "%r is not a device of this hall" % dev_id, msg["id"])
-        now = self.clock()
-        self._prune_dedup(now)
-        body = dedup.digest(msg)
-        records = self.store.recall(device.id, msg["id"])
-        earlier = dedup.answer(records, body)
-        if earlier is not None:
-            self.stats["duplicate"] += 1
-            log.debug("%s: event %s seen before, same ack again", dev_id, escape(msg["id"]))
-            self._heard_again(device.id, msg["id"], body if body in records else dedup.LEGACY, now)
-            return self._send_ack(device.id, self._noting_paper(device.id, earlier))
-        if records:
-            # the same id with another body: another event (docs/protocol.md), applied as new
-            self.counters["id_reused"] += 1
-            log.warning("%s: event id %s reused with a different body: applied as a new event, "
-                        "never answered with the earlier event's ack", dev_id, escape(msg["id"]))
-        self._execute(device, msg, body, now)
-
-    def _heard_again(self, dev_id, event_id, body, now):
-        try:
-            self.store.heard_again(dev_id, event_id, body, now)
-        except StoreError as exc:   # the record stays as it was: only pruned a little sooner
-            self.counters["store_error"] += 1
-            log.error("%s: resend of %s not noted: %s", dev_id, escape(event_id), exc)
-
-    def _prune_dedup(self, now):
-        """Drop dedup records past the horizon (gateway/dedup.py), at most once an hour."""
-        if now - self._pruned_at < dedup.PRUNE_EVERY_S and self._pruned_at <= now:
-            return
-        self._pruned_at = now
-        try:
-            dropped = self.store.prune_dedup(now - dedup.KEEP_S)
-        except StoreError as exc:
-            self.counters["store_error"] += 1
-            log.error("dedup records not pruned: %s", exc)
-            return
-        if dropped:
-            log.info("%d dedup records older than %d days dropped", dropped, dedup.KEEP_S // dedup.DAY_S)
-
-    def _decide(self, device, msg, now):
-        """(events, ack) for a new event; an event past the dedup horizon is refused unapplied."""
-        if dedup.too_old(msg, now):
-            self.counters["too_old"] += 1
-            return [], messages.ack(msg["id"], ok=False, error=dedup.TOO_OLD)
-        try:
-            events = decide(self.state, intake.to_command(device, msg, now), now)
-        except Refused as exc:
-            return [], device_text.refused(self.hall, messages.ack(msg["id"], ok=False, error=str(exc)))
-        return events, messages.ack(msg["id"], ok=True, result=self._printable(intake.ack_result(self.hall, events)))
-
-    def _execute(self, device, msg, body, now):
-        events, ack = self._decide(device, msg, now)
-        # a refusal judged in a day the timer has not begun yet: that day begins now as well
-        refused_in_new_day = not events and days.due(self.state, now) is not None
-        try:
-            last = self.store.append(events, dedup=(device.id, msg["id"], ack, body, now))
-            if events and last is not None:
-                self.own.update(range(last - len(events) + 1, last + 1))
-        except StoreError as exc:
-            # not stored, so not acknowledged: the device keeps the event and sends it again
-            self.counters["store_error"] += 1
-            log.error("%s: event %s NOT stored, no ack: %s", device.id, msg["id"], exc)
-            return
-        for ev in events:
-            apply(self.state, ev)
-        self._tell(device, msg, ack, events)
-        self._send_ack(device.id, ack)
-        if refused_in_new_day:
-            self._begin_day(now)     # judged in the new day, so that day has begun
-        self._snapshot_if_due(events)
-        self._after_events(events)
-        if any(ev["type"] == "device_status" and ev["state"] == "ok" for ev in events):
-            self.reprint(device.id)
-        if device.kind == "printer" and leases.holds_any(self.state, device.id):
-            self.lease(device)       # a reported offline ticket spent its block, or a new day began
-
-    def _noting_paper(self, dev_id, ack):
-        """The earlier ack, saying "printed" when its ticket has been reported on paper since."""
-        res = ack.get("res")
-        ticket = res.get("ticket") if isinstance(res, dict) else None
-        # a press the printer sends again after a reset (its flash is written once per
-        # ticket, docs/technician.md) whose ticket is on paper already is answered "printed"
-        if isinstance(ticket, dict) and on_paper(self.state, dev_id, ticket.get("no")):
-            return dict(ack, res=dict(res, printed=True))
-        return ack
-
-    def _printable(self, result):
-        """A ticket in an ack goes to a printer: add its lines in the printer's code page."""
-        if result and isinstance(result.get("ticket"), dict):
-            result = dict(result, ticket=device_text.decorate_ticket(self.hall, result["ticket"]))
-        return result
-
-    def _tell(self, device, msg, ack, events):
-        if not ack["ok"]:
-            self.stats["refused"] += 1
-            log.info("%s: %s refused: %s", device.id, _what(msg), escape(ack["err"]))
-            return
-        self.stats["accepted"] += 1
-        for ev in events:
-            text = narrate.line(self.hall, ev)
-            if text:
-                narration.info("%s", text)
-
-    def _send_ack(self, dev_id, ack):
+    def send_ack(self, dev_id, ack):
         self._acked = True
-        self.publish(topics.device(self.hall.id, dev_id, topics.ACK), codec.encode(dict(ack)), False)
-
-    def _presence(self, topic, dev_id, msg, retained):
-        try:
-            events.check_presence(msg)
-        except ProtocolError as exc:
-            return self.reject(exc.reason, topic, exc)
-        device = self.hall.devices.get(dev_id)
-        if device is None:
-            return self.reject("unknown_device", topic, "%r is not a device of this hall" % dev_id)
-        now = self.clock()
-        self._record_presence(device.id, msg, now)
-        if msg["on"]:
-            self._birth(device, msg, now, retained)
-        elif self.fleet.will(dev_id, msg, now):
-            log.info("%s: offline (session %d)", dev_id, msg["ses"])
-        else:
-            log.info("%s: late will of session %d ignored (session %d is up)",
-                     dev_id, msg["ses"], self.fleet.get(dev_id).ses)
-
-    def _record_presence(self, dev_id, msg, now):
-        if self.on_presence is None:
-            return
-        try:
-            self.on_presence(dev_id, msg, msg["on"], now)
-        except Exception as exc:  # noqa: BLE001 - a registry fault must not stop the hall
-            self.counters["presence_error"] += 1
-            log.error("%s: presence not recorded: %s", dev_id, exc)
-
-    def _birth(self, device, msg, now, retained):
-        p = self.fleet.birth(device.id, msg, now)
-        if retained:
-            return   # an old birth kept by the broker: the device may have booted long ago
-        log.info("%s: online (session %d, fw %s, heap %s, rssi %s, reset %s)",
-                 device.id, p.ses, p.fw or "?", p.heap, p.rssi, p.rst or "?")
-        if msg.get("err"):     # the latest failure the device contained (its errors.json)
-            log.warning("%s: last error %s at %s", device.id, msg["err"], msg.get("where", "?"))
-        cmd = messages.command(messages.CMD_TIME, now=int(now))
-        self.publish(topics.device(self.hall.id, device.id, topics.COMMAND), codec.encode(cmd), False)
-        if device.kind == "printer":
-            self.lease(device)
-        self.refresh_views(only=device.id)
-        if device.kind == "printer" and reprints_owed(self.state, device.id):
-            # not at once: a printer that kept the ticket in flash may print it and say so first
-            self._reprint_at[device.id] = self.reprint_clock() + self.reprint_grace_s
-
-    def _due_reprints(self):
-        """Reprints that came due (a printer's birth plus the grace)."""
-        now = self.reprint_clock()
-        for dev_id, due in list(self._reprint_at.items()):
-            if now >= due:
-                del self._reprint_at[dev_id]
-                self.reprint(dev_id)
+        self.send(topics.device(self.hall.id, dev_id, topics.ACK), codec.encode(dict(ack)), False)
 
     def lease(self, device):
         """Lease a printer today's blocks of numbers where it has none left (engine.leases), so
@@ -363,39 +243,21 @@ class Service:
         except Refused as exc:
             log.warning("%s: no numbers leased: %s", device.id, exc)
             return
-        if not events:
-            return
-        try:
-            last = self.store.append(events)
-        except StoreError as exc:
-            self.counters["store_error"] += 1
-            log.error("%s: lease NOT stored: %s", device.id, exc)
-            return
-        if last is not None:
-            self.own.update(range(last - len(events) + 1, last + 1))
-        for ev in events:
-            apply(self.state, ev)
-            if ev["type"] != "numbers_leased":
-                continue
-            log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
-                     ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
-        self._snapshot_if_due(events)
-        self._after_events(events)
+        stored = self.commit_own(events)         # a store fault: logged, no new block now
+        for ev in stored:
+            if ev["type"] == "numbers_leased":
+                log.info("%s: numbers %s%03d-%s%03d leased for offline issuing on %s", device.id, ev["svc"],
+                         ev["first"], ev["svc"], ev["first"] + ev["count"] - 1, ev["day"])
+        self.after_events(stored)
 
     def reprint(self, dev_id):
-        """Send a printer the tickets it failed to print that are still waiting: a failed print
-        is reissued, never lost. The printer reports each outcome as for any ticket."""
-        for ticket in reprints_owed(self.state, dev_id):
-            result = intake.ticket_result(self.hall, {"no": ticket.no, "svc": ticket.svc, "ahead": ticket.ahead,
-                                                      "wait": ticket.wait, "at": ticket.issued_at,
-                                                      "green": ticket.green})
-            cmd = messages.command(messages.CMD_PRINT, ticket=device_text.decorate_ticket(self.hall, result))
-            self.publish(topics.device(self.hall.id, dev_id, topics.COMMAND), codec.encode(cmd), False)
-            log.info("%s: printing %s again", dev_id, ticket.no)
+        """Send a printer the tickets it failed to print that are still waiting (gateway/births.py)."""
+        self.births.reprint(dev_id)
 
     def catch_up(self):
         """Apply what other tools appended to the log since we last looked (bookings imported,
         follow-up cases updated from the command line), so a running gateway knows them."""
+        self._flush()                # our own appends must be in the log to be told from theirs
         try:
             rows = self.store.events_after(self.log_seen)
         except StoreError as exc:
@@ -419,7 +281,7 @@ class Service:
             self.refresh_views(force=True)
         finally:
             birth = messages.gateway_birth(self.session, int(self.clock()))
-            self.publish(topics.gateway_state(self.hall.id), codec.encode(birth), True)
+            self.send(topics.gateway_state(self.hall.id), codec.encode(birth), True)
 
     def goodbye(self):
         """The retained 'offline' a clean stop publishes itself (a will fires only on a crash)."""
@@ -436,11 +298,11 @@ class Service:
             self.save_totals()
         now = self.clock()
         self._watch_clock(now)
-        self._begin_day(now)
-        self._due_reprints()
-        self._snapshot_if_due([])
+        self.begin_day(now)
+        self.births.due_reprints()
+        self.snapshot_if_due([])
 
-    def _snapshot_if_due(self, events):
+    def snapshot_if_due(self, events):
         """After applying `events`: a snapshot at a day boundary or every few thousand events,
         so a restart folds only the log's tail (gateway/snapshots.py)."""
         if not self._snapshots.note(events):
@@ -475,52 +337,7 @@ class Service:
     def refresh_views(self, force=False, only=None):
         """Publish every view that changed since it was last published (or all, if forced).
         One device's view that cannot be built or encoded stops only that device's view."""
-        now = self.clock()
-        for dev_id, device in self.hall.devices.items():
-            if only is not None and dev_id != only:
-                continue
-            try:
-                self._refresh_view(device, now, force or only is not None)
-            except Exception as exc:  # noqa: BLE001 - contained to this device
-                self._view_failed(dev_id, exc)
-            else:
-                self._view_recovered(dev_id)
-
-    def _refresh_view(self, device, now, force):
-        for suffix, body in views.device_messages(self.state, device, now):
-            shown = (device.id, suffix)
-            if not force and self._shown.get(shown) == body:
-                continue
-            if suffix == topics.VIEW:
-                view = device_text.decorate_view(self.hall, dict(body, seq=self._view_seq + 1))
-                payload = codec.encode(view)
-                self._view_seq += 1
-                topic = topics.device(self.hall.id, device.id, topics.VIEW)
-            else:          # a printer's lease of one service (views.device_messages)
-                payload = codec.encode(device_text.decorate_lease(self.hall, body))
-                topic = topics.lease(self.hall.id, device.id, body["svc"])
-            self.publish(topic, payload, True)
-            self._shown[shown] = body
-
-    def _view_failed(self, dev_id, exc):
-        """Counted and logged once per failure, not on every refresh while it lasts."""
-        if dev_id in self._view_broken:
-            return
-        self._view_broken.add(dev_id)
-        self.counters["view_error"] += 1
-        log.error("%s: view not published (%s: %s); other devices' views go on", dev_id,
-                  type(exc).__name__, escape(str(exc)))
-
-    def _view_recovered(self, dev_id):
-        if dev_id in self._view_broken:
-            self._view_broken.discard(dev_id)
-            log.info("%s: view published again", dev_id)
-
-
-def _what(msg):
-    if msg["t"] == messages.KEY:
-        return "key " + msg["key"]
-    return msg["t"] + " " + msg["id"]
+        self.views.refresh(self.state, self.clock(), self.send, force=force, only=only)
 
 
 def _short(text):

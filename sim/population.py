@@ -134,9 +134,9 @@ class Population:
             return
         bounces = max(arrival.bounces, self.rig.injector.bounces.get(arrival.printer, 0))
         for attempt in range(3):
-            before, waiting = len(dev.tickets()), len(dev.outbox())
+            before, made = len(dev.tickets()), len(dev.key_events)
             self.rig.press(arrival.printer, arrival.key, bounces=bounces)
-            if not self._press_missed(dev, before, waiting):
+            if not self._press_missed(dev, before, made):
                 with self.records.lock:
                     self.records.pressed.append((round(self.sim_s(), 1), arrival.printer, arrival.key, arrival.svc))
                 return
@@ -145,15 +145,22 @@ class Population:
             with self.records.lock:
                 self.records.missed.append((round(self.sim_s(), 1), arrival.printer, arrival.key))
 
-    def _press_missed(self, dev, before, waiting):
-        """True when the firmware evidently never saw the press: no ticket came, the paper
-        light is off, and its flash outbox did not grow (an offline printer keeps the press
-        there and prints when the gateway answers)."""
-        def answered():
-            return len(dev.tickets()) > before or dev.led("paper") or len(dev.outbox()) > waiting
-        if _wait(answered, SETTLE_REAL_S, self.stop):
+    def _press_missed(self, dev, before, made):
+        """True when the press came to nothing: no ticket came (nor the paper light for it),
+        and the firmware made no key event for it that is still kept or was answered with
+        a ticket (an offline printer keeps the press and prints when the gateway answers; a
+        loaded machine may print late). A refused press counts as missed: it is pressed again."""
+        def printed():     # the paper light alone says nothing of this press
+            return len(dev.tickets()) > before or (dev.led("paper") and len(dev.key_events) > made)
+        if _wait(printed, SETTLE_REAL_S, self.stop):
             return False
-        return not self.stop.is_set()
+        if self.stop.is_set():
+            return False
+        for event_id in dev.key_events[made:]:
+            ack = dev.key_answers.get(event_id)
+            if ack is None or ack["ok"]:
+                return False
+        return True
 
     @staticmethod
     def _accepts_keys(dev, key):

@@ -42,10 +42,10 @@ class Actions:
             except (KeyError, TypeError, ValueError) as exc:   # a malformed command: a page's bug
                 events, refused = [], "malformed command %r: %s" % (command.get("type"), exc)
             trail = audit.event(audit.ACTION, actor, now, command=command, ok=not refused, refused=refused)
-            stored = service._commit_own(events + [trail])
+            stored = service.commit_own(events + [trail])
             if not stored:
                 return Outcome(False, self.say_refusal("the store refused the change: nothing was done"))
-            service._after_events(stored)
+            service.after_events(stored)
             service.refresh_views()
         self.on_change()
         if refused:
@@ -57,7 +57,7 @@ class Actions:
         """Store an audit event (sign-in, sign-out, account change); False if the store refused."""
         gw = self.gateway
         with gw.lock:
-            stored = gw.service._commit_own([audit.event(kind, actor, gw.clock(), **detail)])
+            stored = gw.service.commit_own([audit.event(kind, actor, gw.clock(), **detail)])
         return bool(stored)
 
     def say_refusal(self, text):

@@ -5,6 +5,8 @@ Contract:
 - append(events, dedup=None): the events (JSON-able dicts) and, if given, the dedup record
   (device, event id, ack dict, body digest, seen_at s) are durable together or not at all;
   returns after commit.
+- append_many([(events, dedup), ...]): several appends in one transaction (one fsync), all
+  durable or none; returns each one's last position (None where it had no events).
 - load_events(): every appended event, in append order (the log the state is folded from).
 - seen(device, event_id): the ack dict stored with that device event, or None.
 - recall(device, event_id): {body digest: ack dict} of every body this id was seen with.
@@ -31,6 +33,9 @@ class StoreError(RuntimeError):
 
 class Store:
     def append(self, events, dedup=None):
+        raise NotImplementedError
+
+    def append_many(self, entries):
         raise NotImplementedError
 
     def load_events(self):

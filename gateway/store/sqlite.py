@@ -161,18 +161,15 @@ class SqliteStore(Store):
         return self._db
 
     def append(self, events, dedup=None):
-        rows = [(ev["type"], float(ev["at"]), json.dumps(ev, ensure_ascii=False)) for ev in events]
+        return self.append_many([(events, dedup)])[0]
+
+    def append_many(self, entries):
+        """Several appends in one transaction, one fsync (the gateway's group commit)."""
+        prepared = [([(ev["type"], float(ev["at"]), json.dumps(ev, ensure_ascii=False)) for ev in events],
+                     None if dedup is None else _dedup_fields(dedup)) for events, dedup in entries]
 
         def work(db):
-            last = None
-            for row in rows:
-                last = db.execute("INSERT INTO events (type, at, body) VALUES (?, ?, ?)", row).lastrowid
-            if dedup is not None:
-                device, event_id, ack, digest, seen_at = _dedup_fields(dedup)
-                db.execute("INSERT INTO dedup (device, event_id, digest, ack, last_seq, seen_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           (device, event_id, digest, json.dumps(ack, ensure_ascii=False), last, seen_at))
-            return last
+            return [_insert(db, rows, dedup) for rows, dedup in prepared]
 
         return self._transaction(work)
 
@@ -312,6 +309,18 @@ class SqliteStore(Store):
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _insert(db, rows, dedup):
+    """One append's rows and dedup record inside an open transaction; its last position."""
+    last = None
+    for row in rows:
+        last = db.execute("INSERT INTO events (type, at, body) VALUES (?, ?, ?)", row).lastrowid
+    if dedup is not None:
+        device, event_id, ack, digest, seen_at = dedup
+        db.execute("INSERT INTO dedup (device, event_id, digest, ack, last_seq, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   (device, event_id, digest, json.dumps(ack, ensure_ascii=False), last, seen_at))
+    return last
 
 
 def _dedup_fields(dedup):

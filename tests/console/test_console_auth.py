@@ -102,7 +102,7 @@ def test_execute_runs_the_pads_command_under_the_lock_with_the_actor_in_the_log(
     assert not refused.ok and refused.text == "no ticket waiting for window 1 (A)"
     assert console.actions.execute(commands.sign_in(1, "li"), "li").ok
     with gw.lock:
-        gw.service._commit_own(__import__("gateway.engine", fromlist=["decide"]).decide(
+        gw.service.commit_own(__import__("gateway.engine", fromlist=["decide"]).decide(
             gw.state, commands.issue("A", "printer-1"), gw.clock()))
     called = console.actions.execute(commands.call(1, "li"), "li")
     assert called.ok and [ev["type"] for ev in called.events] == ["ticket_called"]

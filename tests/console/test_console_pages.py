@@ -22,7 +22,7 @@ def hall(tmp_path):
 
 def issue(gw, svc="A"):
     with gw.lock:
-        gw.service._commit_own(decide(gw.state, commands.issue(svc, "printer-1"), gw.clock()))
+        gw.service.commit_own(decide(gw.state, commands.issue(svc, "printer-1"), gw.clock()))
 
 
 @pytest.mark.parametrize("path", PAGES)

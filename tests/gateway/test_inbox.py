@@ -67,3 +67,14 @@ def test_a_clock_stepping_back_grants_nothing():
     bucket = TokenBucket(rate_per_s=10.0, burst=1, now_s=50.0)
     assert bucket.take(50.0) is True
     assert bucket.take(10.0) is False
+
+
+def test_a_batch_is_taken_in_turn_order_and_stops_at_a_control_item():
+    inbox = FairInbox()
+    for n in range(3):
+        inbox.put("flood", ("flood", n))
+    inbox.put("quiet", ("quiet", 0))
+    assert inbox.take_messages(3) == [("flood", 0), ("quiet", 0), ("flood", 1)]
+    inbox.put_control("stop")
+    assert inbox.take_messages(10) == []             # the control item goes first
+    assert drain(inbox) == ["stop", ("flood", 2)]
