@@ -43,6 +43,7 @@ class LiveFeed:
                 pass
             self.console.changed.clear()
             if not self.pages:
+                self.latest = None       # nobody watches: the next page starts from a fresh one
                 continue
             try:
                 fragment = await self.console.run(self.build)
@@ -63,9 +64,11 @@ class LiveFeed:
                                                "X-Accel-Buffering": "no"})
         await response.prepare(request)
         queue = asyncio.Queue(maxsize=1)
-        self.pages.add(queue)
+        if self.latest is None:          # the first page: the loop compares with this one
+            self.latest = await self.console.run(self.build)
+        _replace(queue, self.latest)
+        self.pages.add(queue)            # only now: the loop pushes nothing this page has
         try:
-            _replace(queue, self.latest if self.latest is not None else await self.console.run(self.build))
             while True:
                 try:
                     fragment = await asyncio.wait_for(queue.get(), HEARTBEAT_S)

@@ -54,6 +54,7 @@ def test_the_feed_sends_the_hall_again_when_a_ticket_is_issued(hall):
     assert re.search(r'id="queue-A".*?class="waiting">0<', first, re.S)
     issue(gw)
     second = read_frame(stream)
+    assert second != first, "a frame is sent only when the hall changed"
     assert re.search(r'id="queue-A".*?class="waiting">1<', second, re.S), second[:500]
     stream.close()
 
