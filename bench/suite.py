@@ -52,6 +52,11 @@ def ranking(ctx):
     return year_ranking(ctx)
 
 
+def city(ctx):
+    from bench.city_bench import city as measure
+    return measure(ctx)
+
+
 def latency(ctx):
     from bench.hall_bench import latency as measure
     return measure(ctx)
@@ -99,7 +104,7 @@ def fuzz(ctx):
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("sequential", sequential),
               ("printers8", printers8), ("flood", flood), ("idle_http", idle_http), ("recovery", recovery),
-              ("reports", reports), ("ranking", ranking), ("latency", latency), ("flash_wear", flash_wear),
+              ("reports", reports), ("ranking", ranking), ("city", city), ("latency", latency), ("flash_wear", flash_wear),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
               ("console_live", console_live), ("memory", memory)]
 # Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and

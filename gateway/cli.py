@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo", "console", "replicate")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo", "console", "replicate", "city")
 LOG_MAX_MB = 10      # one log file's size before it is rotated
 LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
@@ -65,6 +65,8 @@ def build_parser():
     console_cli.register(sub)
     from gateway.city import cli as city_cli
     city_cli.register(sub)
+    from gateway.city import report_cli as city_report_cli
+    city_report_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
@@ -234,7 +236,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command in ("devices", "stats", "hall", "console", "replicate"):
+    if ns.command in ("devices", "stats", "hall", "console", "replicate", "city"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

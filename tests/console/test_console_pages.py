@@ -115,3 +115,20 @@ def test_a_bad_window_or_action_is_told_not_crashed(hall):
     assert "Unknown action: explode" in browser.get("/console/window")[2]
     browser.post("/console/window/act", {"_csrf": token, "action": "transfer", "to_svc": "", "to_window": ""})
     assert "Refused:" in browser.get("/console/window")[2]
+
+
+def test_a_chinese_hall_gets_its_console_in_chinese(tmp_path):
+    gw, server = serve(tmp_path, "example-zh.toml")
+    try:
+        server.console.accounts.add("wang", "supervisor", PASSWORD)
+        browser = Browser(server)
+        status, _, text = browser.get("/console/login")
+        assert '<html lang="zh-CN">' in text and "用户名" in text and "密码" in text
+        assert browser.login("wang", "错的密码错的密码")[0] == 401
+        assert "用户名或密码错误" in browser.login("wang", "错的密码错的密码")[2]
+        browser.login("wang")
+        status, _, text = browser.get("/console/hall")
+        assert status == 200 and "大厅实况" in text and "等候人数" in text and "设备离线" in text
+    finally:
+        server.stop()
+        gw.store.close()

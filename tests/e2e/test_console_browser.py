@@ -96,3 +96,27 @@ def test_a_forged_form_without_its_csrf_token_is_refused(gateway, console, brows
     wait_for(browser, lambda b: b.find_elements(By.ID, "choose-window"), "the window chooser again")
     with gateway.lock:
         assert all(w.staff is None for w in gateway.state.windows.values()), "nobody was signed in"
+
+
+def test_the_live_hall_on_a_tablet_in_a_chinese_hall(mosquitto, tmp_path):
+    from gateway import config
+    from gateway.mqtt import Gateway
+    from tests.e2e.conftest import REPO
+    hall = config.load(REPO + "/halls/example-zh.toml")
+    gw = Gateway.from_files(hall, str(tmp_path / "zh.db"), "127.0.0.1", mosquitto.port)
+    assert gw.start(wait=WAIT)
+    server = StatusServer(gw, "127.0.0.1", 0, console=True).start()
+    driver = chromium()
+    try:
+        server.console.accounts.add("wang", "supervisor", PASSWORD)
+        driver.set_window_size(1024, 768)          # a tablet held sideways
+        sign_in(driver, "http://127.0.0.1:%d" % server.port, "wang", PASSWORD)
+        driver.get("http://127.0.0.1:%d/console/hall" % server.port)
+        wait_for(driver, lambda b: text_of(b, "#services h2") == "排队", "the queues in Chinese")
+        width = driver.execute_script("return document.documentElement.scrollWidth;")
+        assert width <= driver.execute_script("return window.innerWidth;"), "no sideways scrolling on a tablet"
+        screenshot(driver, "console-live-hall-zh-tablet")
+    finally:
+        driver.quit()
+        server.stop()
+        gw.stop()
