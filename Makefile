@@ -43,6 +43,9 @@ test-deps: setup
 	@if ! command -v chromedriver >/dev/null; then \
 		echo "installing chromium-driver (the console's browser tests drive Chromium with Selenium)"; \
 		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium-driver; fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing postgresql (the city replication tests start their own server)"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; fi
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing nodejs"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; fi
 	@if [ ! -d tools/upy/node_modules/@micropython/micropython-webassembly-pyscript ]; then \

@@ -9,9 +9,9 @@ HALL_FILE = os.path.join(REPO, "halls", "example.toml")
 
 # sizes: the full run aims at ~5 minutes on 2 cores, --quick at under a minute
 FULL = {"floor_samples": 400, "per_key": 80, "days": 300, "repeats": 3, "latency_samples": 60,
-        "scale_max": 130, "memory_events": 400, "day_minutes": 480}
+        "scale_max": 130, "memory_events": 400, "day_minutes": 480, "city_halls": (1, 4, 10)}
 QUICK = {"floor_samples": 100, "per_key": 15, "days": 15, "repeats": 1, "latency_samples": 12,
-         "scale_max": 10, "memory_events": 60, "day_minutes": 60}
+         "scale_max": 10, "memory_events": 60, "day_minutes": 60, "city_halls": (1, 2)}
 
 
 class Context:

@@ -52,6 +52,11 @@ def ranking(ctx):
     return year_ranking(ctx)
 
 
+def city(ctx):
+    from bench.city_bench import city as measure
+    return measure(ctx)
+
+
 def latency(ctx):
     from bench.hall_bench import latency as measure
     return measure(ctx)
@@ -82,6 +87,11 @@ def accelerated_day(ctx):
     return measure(ctx)
 
 
+def console_live(ctx):
+    from bench.console_bench import live_hall_latency
+    return live_hall_latency(ctx)
+
+
 def memory(ctx):
     from bench.memory import firmware_memory
     return firmware_memory(ctx)
@@ -94,9 +104,9 @@ def fuzz(ctx):
 
 BENCHMARKS = [("floor", floor), ("throughput", throughput), ("sequential", sequential),
               ("printers8", printers8), ("flood", flood), ("idle_http", idle_http), ("recovery", recovery),
-              ("reports", reports), ("ranking", ranking), ("latency", latency), ("flash_wear", flash_wear),
+              ("reports", reports), ("ranking", ranking), ("city", city), ("latency", latency), ("flash_wear", flash_wear),
               ("broker_restart", broker_restart), ("scale", scale), ("accelerated_day", accelerated_day),
-              ("memory", memory)]
+              ("console_live", console_live), ("memory", memory)]
 # Run only when asked (--only scale_1000): a thousand device threads took 4 min in one run and
 # thrashed (95 % system CPU) past 15 min in another on this 2-core machine.
 # --only fuzz: a million fuzzed payloads take ~10 min on this machine (--quick: 20,000)

@@ -10,7 +10,7 @@ from gateway import config
 
 log = logging.getLogger("hallmesh.gateway")
 
-SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo", "console")
+SUBCOMMANDS = ("gateway", "report", "case", "staff", "appointments", "devices", "stats", "hall", "sim", "demo", "console", "replicate", "city")
 LOG_MAX_MB = 10      # one log file's size before it is rotated
 LOG_KEEP = 5         # rotated files kept: the log never takes more than (1 + 5) x 10 MB
 
@@ -39,6 +39,8 @@ def build_parser():
                     "and the browser console at /console/")
     gw.add_argument("--fleet", metavar="DB", help="device registry: log in to the broker with the gateway's "
                     "account (see 'hallmesh devices broker-files') and record each device's presence")
+    gw.add_argument("--city", metavar="DSN", help="ship the event log to the city's PostgreSQL (libpq "
+                    "connection string) in a thread of its own; the hall never waits on it")
     gw.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     gw.add_argument("--log-file", metavar="PATH", help="log to this file, rotated (default: standard error)")
     gw.add_argument("--log-max-mb", type=_positive, default=LOG_MAX_MB, metavar="MB",
@@ -61,6 +63,10 @@ def build_parser():
     stats_cli.register(sub)
     from gateway.console import cli as console_cli
     console_cli.register(sub)
+    from gateway.city import cli as city_cli
+    city_cli.register(sub)
+    from gateway.city import report_cli as city_report_cli
+    city_report_cli.register(sub)
     sub.add_parser("demo", help="a scripted morning in a simulated hall (see 'hallmesh demo --help')",
                    add_help=False)
     return parser
@@ -150,12 +156,17 @@ def run_gateway(ns):
             log.warning("no broker at %s:%d yet; still trying", gateway.host, gateway.port)
         if web:
             web.start()
+        if ns.city:
+            from gateway.city.replicate import Replicator
+            gateway.replicator = Replicator(ns.db, ns.city, hall_id=hall.id).start()
         while not stopping.wait(1.0):
             pass
     except refusals as exc:
         print("hallmesh: %s" % exc, file=sys.stderr)
         return 2
     finally:
+        if getattr(gateway, "replicator", None):
+            gateway.replicator.stop()
         if web:
             web.stop()
         if gateway:
@@ -225,7 +236,7 @@ def main(argv=None):
         import sim.demo
         return sim.demo.main(argv[1:]) or 0
     ns = build_parser().parse_args(argv)
-    if ns.command in ("devices", "stats", "hall", "console"):
+    if ns.command in ("devices", "stats", "hall", "console", "replicate", "city"):
         return ns.run(ns) or 0
     runner = {"gateway": run_gateway, "report": run_office, "case": run_office, "staff": run_office,
               "appointments": run_office}[ns.command]

@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from gateway.city.metrics import CityCollector
 from gateway.counters import grouped
 
 __all__ = ["CONTENT_TYPE", "GatewayCollector", "exposition", "registry"]
@@ -70,6 +71,8 @@ def registry(gateway):
             return gateway.service.snapshot()
     reg = CollectorRegistry(auto_describe=False)
     reg.register(GatewayCollector(snapshot, gateway.hall.id))
+    # looked up per scrape: the replicator starts after the registry is made
+    reg.register(CityCollector(lambda: getattr(gateway, "replicator", None)))
     return reg
 
 

@@ -12,6 +12,7 @@ import datetime
 import logging
 import os
 import random
+import secrets
 import signal
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from sim.timebase import Timebase
 EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "halls", "example.toml")
 WAIT_S = 20.0
 READY_S = 60.0
+DEMO_ADMIN, DEMO_STAFF = "demo", "demo-staff"     # the demo's console accounts
 
 
 def parse(argv):
@@ -46,6 +48,8 @@ def parse(argv):
     p.add_argument("--now", type=_local_time, metavar="YYYY-MM-DDTHH:MM",
                    help="take this hall-local time as now (default: the clock); e.g. 22:40 shows what "
                         "the demo does outside a hall's issuing hours")
+    p.add_argument("--http-port", type=int, default=0, metavar="PORT",
+                   help="serve the status pages and the hall console on this port (default: a free one)")
     p.add_argument("--embedded-broker", action="store_true",
                    help="use the in-process amqtt broker even where Mosquitto is installed")
     return p.parse_args(argv)
@@ -162,10 +166,11 @@ def main(argv=None):
         say(note)
     broker = DemoBroker(hall, workdir, ns.embedded_broker).start()
     say(words(hall, "start", hall=hall.name, broker=broker.kind, host="127.0.0.1", port=broker.port, db=ns.db))
-    gateway = devices = None
+    gateway = devices = web = None
     try:
         gateway = Gateway.from_files(hall, ns.db, "127.0.0.1", broker.port, clock=clock)
         gateway.start(wait=WAIT_S)
+        web = open_console(hall, gateway, ns.http_port)
         devices = SimHall(hall, "127.0.0.1", broker.port, os.path.join(workdir, "flash")).start()
         devices.wait_ready(READY_S)
         say(words(hall, "online", n=len(devices.devices)))
@@ -181,6 +186,8 @@ def main(argv=None):
     finally:
         if devices is not None:
             devices.stop()
+        if web is not None:
+            web.stop()
         if gateway is not None:
             gateway.stop()
         broker.stop()
@@ -189,6 +196,23 @@ def main(argv=None):
     say(words(hall, "report"))
     say(summary)
     return 0
+
+
+def open_console(hall, gateway, port):
+    """The status pages and the hall console on 127.0.0.1, with two demo accounts whose
+    password is made for this run (printed: a demo is watched, not defended)."""
+    from gateway.console.accounts import AccountError
+    from gateway.web import StatusServer
+    web = StatusServer(gateway, "127.0.0.1", port, console=True).start()
+    password = "demo-" + secrets.token_hex(4)
+    accounts = web.console.accounts
+    for name, role in ((DEMO_ADMIN, "admin"), (DEMO_STAFF, "staff")):
+        try:
+            accounts.add(name, role, password)
+        except AccountError:              # a reused --db: the account is there, new password
+            accounts.set_password(name, password)
+    say(words(hall, "console", url=web.console_url(), admin=DEMO_ADMIN, staff=DEMO_STAFF, password=password))
+    return web
 
 
 def forever(hall, gateway):

@@ -11,6 +11,9 @@ WORDS = {
         "store_ahead": "The store already holds {hall}'s day up to {latest}: the demo runs on a simulated "
                        "clock from {start}.",
         "online": "{n} devices online, running firmware/ unchanged",
+        "console": "hall console: {url}  sign in as {admin} / {password} (administrator: live hall, "
+                   "everything) or {staff} / {password} (window staff: the window caller); "
+                   "add --forever (make demo ARGS=--forever) to keep it open after the morning",
         "presses": "  . a citizen presses {svc} ({name}) on {printer}",
         "rates": "  . the citizen with {no} rates {level} ({label}) at window {win}",
         "reason": "  . ... and gives a reason: {reason}",
@@ -27,6 +30,9 @@ WORDS = {
         "outside_hours": "{hall}现在是 {now}，不在取号时间内（{hours}）。演示使用模拟时钟，从 {start} 开始。",
         "store_ahead": "数据库中已有{hall}截至 {latest} 的记录：演示使用模拟时钟，从 {start} 开始。",
         "online": "{n} 台设备在线，运行的是未经改动的 firmware/",
+        "console": "大厅管理台：{url}  管理员用 {admin} / {password} 登录（大厅实况等全部页面），"
+                   "窗口人员用 {staff} / {password} 登录（窗口叫号）；加 --forever（make demo ARGS=--forever）"
+                   "可在上午结束后继续打开",
         "presses": "  . 一位群众在 {printer} 上按下 {svc}（{name}）",
         "rates": "  . {no} 号群众在 {win} 号窗口评价 {level}（{label}）",
         "reason": "  . …… 并选择原因：{reason}",

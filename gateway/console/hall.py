@@ -40,7 +40,7 @@ WORDS = {
 def routes(console):
     console.add_words(WORDS)
     console.add_nav("hall", {"en": "Live hall", "zh": "大厅实况"}, "supervisor")
-    feed = LiveFeed(console, lambda: fragment(console), name="hall")
+    feed = LiveFeed(console, lambda: fragment(console), name="hall", signature=lambda: signature(console.gateway))
     console.hall_feed = feed
     console.background(feed.run)
 
@@ -60,6 +60,19 @@ def snapshot(gateway):
     """The live hall's figures, read under the gateway's lock."""
     with gateway.lock:
         return live.hall_now(gateway.service.state, gateway.service.fleet, gateway.clock())
+
+
+def signature(gateway):
+    """What changes whenever the live hall may: events folded, each device's presence. None
+    when the gateway's lock is taken right now (the feed looks again a moment later)."""
+    if not gateway.lock.acquire(blocking=False):
+        return None
+    try:
+        service = gateway.service
+        return (service.state.applied,
+                tuple((d, p.online, p.ses, p.last_change) for d, p in service.fleet.devices.items()))
+    finally:
+        gateway.lock.release()
 
 
 def fragment(console):

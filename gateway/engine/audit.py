@@ -13,8 +13,9 @@ LOGIN = "console_login"                       # a successful sign-in to the cons
 LOGIN_REFUSED = "console_login_refused"       # a wrong password, unknown name or throttled
 LOGOUT = "console_logout"
 ACTION = "console_action"                     # an engine command run from the console
+FLEET_CHANGED = "console_fleet_changed"       # a device enrolled or removed, broker files written
 
-AUDIT_TYPES = (ACCOUNT_ADDED, ACCOUNT_CHANGED, LOGIN, LOGIN_REFUSED, LOGOUT, ACTION)
+AUDIT_TYPES = (ACCOUNT_ADDED, ACCOUNT_CHANGED, LOGIN, LOGIN_REFUSED, LOGOUT, ACTION, FLEET_CHANGED)
 
 
 def event(kind, actor, at, **detail):

@@ -27,7 +27,9 @@ def awaiting_print(state, ticket, ev):
     if ev.get("offline") or device is None or device.kind != "printer":
         return
     owed = state.unprinted.setdefault(ev["device"], [])
-    owed[:] = [tid for tid in owed if _waiting(state, tid)]
+    # what _waiting says, inlined: this runs over the printer's owed list at every issue
+    tickets = state.tickets
+    owed[:] = [tid for tid in owed if (t := tickets.get(tid)) is not None and t.status == WAITING]
     owed.append(ticket.tid)
 
 

@@ -45,6 +45,13 @@ def _cells(by, key, f):
             f["cases_overdue"], _pct(f["callback_rate"])]
 
 
+# the public names of the cells for other renderers (the console's report page)
+TABLE_COLUMNS = _TABLE_COLUMNS
+figure_cells = _cells
+interval_text = _interval
+share_text = _pct
+
+
 def figures_table(hall, by, rows, total=None):
     """`total`: the figures of the whole hall for the period (periodic.report_rows by hall), so
     its medians and rates are the hall's own, not sums of the rows'."""

@@ -22,7 +22,7 @@ def hall(tmp_path):
 
 def issue(gw, svc="A"):
     with gw.lock:
-        gw.service._commit_own(decide(gw.state, commands.issue(svc, "printer-1"), gw.clock()))
+        gw.service.commit_own(decide(gw.state, commands.issue(svc, "printer-1"), gw.clock()))
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -54,6 +54,7 @@ def test_the_feed_sends_the_hall_again_when_a_ticket_is_issued(hall):
     assert re.search(r'id="queue-A".*?class="waiting">0<', first, re.S)
     issue(gw)
     second = read_frame(stream)
+    assert second != first, "a frame is sent only when the hall changed"
     assert re.search(r'id="queue-A".*?class="waiting">1<', second, re.S), second[:500]
     stream.close()
 
@@ -114,3 +115,20 @@ def test_a_bad_window_or_action_is_told_not_crashed(hall):
     assert "Unknown action: explode" in browser.get("/console/window")[2]
     browser.post("/console/window/act", {"_csrf": token, "action": "transfer", "to_svc": "", "to_window": ""})
     assert "Refused:" in browser.get("/console/window")[2]
+
+
+def test_a_chinese_hall_gets_its_console_in_chinese(tmp_path):
+    gw, server = serve(tmp_path, "example-zh.toml")
+    try:
+        server.console.accounts.add("wang", "supervisor", PASSWORD)
+        browser = Browser(server)
+        status, _, text = browser.get("/console/login")
+        assert '<html lang="zh-CN">' in text and "用户名" in text and "密码" in text
+        assert browser.login("wang", "错的密码错的密码")[0] == 401
+        assert "用户名或密码错误" in browser.login("wang", "错的密码错的密码")[2]
+        browser.login("wang")
+        status, _, text = browser.get("/console/hall")
+        assert status == 200 and "大厅实况" in text and "等候人数" in text and "设备离线" in text
+    finally:
+        server.stop()
+        gw.store.close()

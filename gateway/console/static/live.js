@@ -8,6 +8,7 @@
   source.addEventListener(live.dataset.event, function (message) {
     live.innerHTML = message.data;
     live.dataset.updates = String(Number(live.dataset.updates || 0) + 1);
+    live.dataset.updatedAt = String(Date.now());     // for the latency benchmark (bench/console_bench.py)
     if (lost) { lost.hidden = true; }
   });
   source.onerror = function () { if (lost) { lost.hidden = false; } };
