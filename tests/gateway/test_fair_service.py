@@ -46,14 +46,18 @@ def test_a_flooding_device_does_not_make_another_wait_behind_its_queue(mosquitto
     gw = start_gateway(hall, tmp_path / "hall.db", mosquitto.port, budget=Budget(rate_per_s=0.0, burst=10_000))
     try:
         watcher.wait_ack(watcher.send("pad-2-sync", "key", key="call"))
-        ticket_id = flood(watcher, 200, "fair")
+        # the gateway busy (its lock held here) while the flood and the ticket arrive: a
+        # gateway keeping up would answer each as it comes, and order would prove nothing
+        with gw.lock:
+            ticket_id = flood(watcher, 200, "fair")
+            wait_until(lambda: gw.queue_depth() >= 200, what="the flood and the ticket in the inbox")
         wait_until(lambda: ticket_id in answered(watcher), what="printer-1's ticket")
         wait_until(lambda: len(answered(watcher)) == 202, what="every press answered")
         order = answered(watcher)
         floods_before = order.index(ticket_id) - 1          # the sync press came first
         # one FIFO would answer all 200 presses first; served in turn, the ticket is
-        # answered as soon as it has arrived
-        assert floods_before < 200, floods_before
+        # answered among the first
+        assert floods_before < 10, floods_before
         assert gw.counters["refused_budget"] == 0
     finally:
         gw.stop()
